@@ -1,0 +1,38 @@
+"""Build the parts of the flow from the settings: the only place settings meet the layers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from ingest.job import IngestOptions
+    from vectorstore.chroma_store import ChunkStore
+    from vectorstore.embeddings import SentenceEmbedder
+
+
+def open_store(settings: Settings) -> ChunkStore:
+    """The chunk store the settings point at (embedded on disk, or a Chroma server)."""
+    from vectorstore.chroma_store import ChunkStore
+
+    s = settings.store
+    return ChunkStore.open(s.data_dir, s.collection, s.chroma_host, s.chroma_port)
+
+
+def embedder(settings: Settings) -> SentenceEmbedder:
+    """The process-wide embedding model."""
+    from vectorstore.embeddings import shared_embedder
+
+    return shared_embedder(settings.embedding.model_dir, settings.embedding.batch_size)
+
+
+def ingest_options(settings: Settings) -> IngestOptions:
+    """The ingestion job's plain options."""
+    from ingest.job import IngestOptions
+
+    return IngestOptions(
+        max_tokens=settings.chunking.max_tokens,
+        min_tokens=settings.chunking.min_tokens,
+        max_file_bytes=int(settings.ingest.max_file_mb * 1024 * 1024),
+    )

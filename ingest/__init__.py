@@ -1,0 +1,1 @@
+"""Files to chunks: loaders per format, cleaning, manifest metadata, chunking, the job."""

@@ -1,0 +1,157 @@
+"""Structure-aware chunking sized in tokens.
+
+The text is read as blocks (headings, list items, paragraphs: one per line); blocks
+too big for a chunk are cut at sentences. Blocks are packed in order into chunks of
+at most ``max_tokens``; a heading starts a new chunk once the current one holds
+``min_tokens``, and a line that introduces a list (ends with ':') stays with the list.
+Every chunk is an exact slice of the cleaned text, so its character span can be shown
+and highlighted later.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ingest.tokens import count_tokens
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])['’”\")]*\s+(?=[A-Z0-9‘“\"'(])")
+_ABBREVIATION = re.compile(r"\b(e\.g|i\.e|etc|vs|Dr|Mr|Mrs|Ms|St|No|Prof|approx)\.$", re.I)
+_TERMINAL = re.compile(r"[.!?;,]['’”\")]*$")
+
+
+@dataclass
+class Block:
+    """A line of the text: heading, bullet or paragraph, with its span."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class ChunkSpan:
+    """A chunk: its order, its span in the cleaned text, the heading it sits under."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+    section: str
+    tokens: int
+
+
+def split_blocks(text: str) -> list[Block]:
+    """One block per non-empty line, classified as heading, bullet or paragraph."""
+    blocks: list[Block] = []
+    offset = 0
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped:
+            start = offset + line.index(stripped)
+            blocks.append(
+                Block(
+                    _kind(stripped, number == len(lines) - 1),
+                    start,
+                    start + len(stripped),
+                    stripped,
+                )
+            )
+        offset += len(line) + 1
+    return blocks
+
+
+def _kind(line: str, is_last: bool) -> str:
+    if line.startswith("#"):
+        return "heading"
+    if line.startswith(("- ", "* ")) or re.match(r"^\d+[.)]\s", line):
+        return "bullet"
+    if not is_last and len(line.split()) <= 12 and not _TERMINAL.search(line):
+        return "heading" if not line.endswith(":") else "intro"
+    return "intro" if line.endswith(":") else "paragraph"
+
+
+def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Sentence spans in ``text`` (shifted by ``offset``), not cutting after abbreviations."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if _ABBREVIATION.search(text[start : match.start() + 1].rstrip()):
+            continue
+        spans.append((offset + start, offset + match.start()))
+        start = match.end()
+    if start < len(text):
+        spans.append((offset + start, offset + len(text.rstrip())))
+    return [(a, b) for a, b in spans if b > a]
+
+
+def _word_pieces(
+    text: str, start: int, end: int, max_tokens: int, count: Callable[[str], int]
+) -> list[tuple[int, int]]:
+    # A single "sentence" longer than a chunk (a table row, a run-on list): cut at words.
+    pieces, piece_start, last_end = [], start, start
+    for match in re.finditer(r"\S+", text[start:end]):
+        word_end = start + match.end()
+        if count(text[piece_start:word_end]) > max_tokens and last_end > piece_start:
+            pieces.append((piece_start, last_end))
+            piece_start = start + match.start()
+        last_end = word_end
+    pieces.append((piece_start, end))
+    return pieces
+
+
+def chunk_text(
+    text: str,
+    max_tokens: int = 160,
+    min_tokens: int = 48,
+    count: Callable[[str], int] = count_tokens,
+) -> list[ChunkSpan]:
+    """Cut ``text`` into chunks of at most ``max_tokens`` that follow its structure."""
+    units: list[tuple[str, int, int, int]] = []  # (kind, start, end, tokens)
+    for block in split_blocks(text):
+        tokens = count(block.text)
+        if tokens <= max_tokens:
+            units.append((block.kind, block.start, block.end, tokens))
+            continue
+        for s_start, s_end in split_sentences(block.text, block.start):
+            for p_start, p_end in _word_pieces(text, s_start, s_end, max_tokens, count):
+                units.append(("sentence", p_start, p_end, count(text[p_start:p_end])))
+
+    groups: list[list[tuple[str, int, int, int]]] = []
+    current: list[tuple[str, int, int, int]] = []
+    size = 0
+    for unit in units:
+        kind, _, _, tokens = unit
+        glued = bool(current) and current[-1][0] in ("heading", "intro")
+        starts_section = kind == "heading" and size >= min_tokens and not glued
+        if current and (starts_section or size + tokens > max_tokens):
+            groups.append(current)
+            current, size = [], 0
+        current.append(unit)
+        size += tokens
+    if current:
+        groups.append(current)
+    # A last scrap joins the chunk before it when both fit together.
+    if len(groups) > 1:
+        tail = sum(u[3] for u in groups[-1])
+        if tail < min_tokens // 2 and sum(u[3] for u in groups[-2]) + tail <= max_tokens:
+            groups[-2].extend(groups.pop())
+
+    chunks: list[ChunkSpan] = []
+    section = ""
+    headings = {(u[1], u[2]) for u in units if u[0] == "heading"}
+    for index, group in enumerate(groups):
+        start, end = group[0][1], group[-1][2]
+        first_heading = next((u for u in group if (u[1], u[2]) in headings), None)
+        if first_heading is not None and first_heading is group[0]:
+            section = text[first_heading[1] : first_heading[2]].lstrip("# ").strip()
+        chunks.append(
+            ChunkSpan(index, start, end, text[start:end], section, sum(u[3] for u in group))
+        )
+        last_heading = [u for u in group if (u[1], u[2]) in headings]
+        if last_heading:
+            section = text[last_heading[-1][1] : last_heading[-1][2]].lstrip("# ").strip()
+    return chunks

@@ -1,0 +1,1 @@
+"""Vectors and indexes: the embedding model, the Chroma store, the lexical index."""

@@ -1,0 +1,210 @@
+"""Chunks and their vectors in Chroma, embedded on disk or on a Chroma server.
+
+Each document's chunks carry the document's content version. A small registry
+collection says which version of each document is live; switching a document to a
+new version is one upsert of its registry record, so a query never sees both
+versions or neither. Superseded chunks are deleted after the switch, and any left
+behind by a crash are collected on the next run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from langchain_core.documents import Document
+
+# Chroma refuses records without a vector (and would fetch its default model to make
+# one), so registry records carry this constant stand-in; the registry is never queried
+# by similarity.
+_REGISTRY_VECTOR = [1.0]
+
+
+@dataclass
+class DocumentRecord:
+    """What the store knows of one ingested document."""
+
+    source_id: str
+    version: str
+    file: str
+    root: str
+    chunk_count: int
+    char_count: int
+    ingested_at: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    # The whole cleaned text, kept so a citation can be shown in its context. Stored as
+    # the registry record's document, and only read when asked for.
+    text: str = field(default="", repr=False)
+
+    def to_chroma(self) -> dict[str, Any]:
+        """Flat metadata for Chroma (scalars only)."""
+        flat = asdict(self)
+        flat.pop("text")
+        flat["metadata"] = json.dumps(self.metadata, ensure_ascii=False)
+        return flat
+
+    @classmethod
+    def from_chroma(cls, flat: dict[str, Any]) -> DocumentRecord:
+        """Inverse of :meth:`to_chroma`."""
+        values = dict(flat)
+        values["metadata"] = json.loads(values.get("metadata") or "{}")
+        return cls(**values)
+
+
+def open_client(data_dir: Path, host: str | None = None, port: int = 8000) -> Any:
+    """A Chroma client: a server's when ``host`` is given, else embedded on disk."""
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if host:
+        return chromadb.HttpClient(host=host, port=port, settings=settings)
+    path = Path(data_dir) / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+def chunk_id(source_id: str, version: str, index: int) -> str:
+    """Stable id of a chunk: re-adding the same version overwrites, never duplicates."""
+    return f"{source_id}#{version[:16]}#{index}"
+
+
+def _scalar_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+    # Chroma metadata values must be str, int, float or bool.
+    return {k: v for k, v in metadata.items() if isinstance(v, (str, int, float, bool))}
+
+
+class ChunkStore:
+    """The chunk collection plus its document registry."""
+
+    def __init__(self, client: Any, collection: str = "nhs_chunks") -> None:
+        self.client = client
+        # embedding_function=None: we always pass our own vectors.
+        self.chunks = client.get_or_create_collection(
+            collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+        self.registry = client.get_or_create_collection(
+            f"{collection}__documents", embedding_function=None
+        )
+        self._batch = max(1, min(int(client.get_max_batch_size()), 2000))
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: Path,
+        collection: str = "nhs_chunks",
+        host: str | None = None,
+        port: int = 8000,
+    ) -> ChunkStore:
+        """Open (creating if needed) the store in ``data_dir`` or on a server."""
+        return cls(open_client(data_dir, host, port), collection)
+
+    # -- registry --------------------------------------------------------------------
+
+    def documents(self) -> dict[str, DocumentRecord]:
+        """Live documents by source id."""
+        got = self.registry.get(include=["metadatas"])
+        return {m["source_id"]: DocumentRecord.from_chroma(m) for m in got["metadatas"] or [] if m}
+
+    def document_text(self, source_id: str) -> str | None:
+        """The whole cleaned text of a live document."""
+        got = self.registry.get(ids=[source_id], include=["documents"])
+        return got["documents"][0] if got["ids"] else None
+
+    def live_versions(self) -> list[str]:
+        """Content versions of the live documents (the filter every query uses)."""
+        return [r.version for r in self.documents().values()]
+
+    # -- writes ----------------------------------------------------------------------
+
+    def replace_document(
+        self, record: DocumentRecord, chunks: Sequence[Document], vectors: Sequence[Sequence[float]]
+    ) -> None:
+        """Make ``record``'s version live with these chunks, replacing any older version."""
+        if len(chunks) != len(vectors):
+            raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+        ids = [chunk_id(record.source_id, record.version, i) for i in range(len(chunks))]
+        for start in range(0, len(ids), self._batch):
+            end = start + self._batch
+            self.chunks.upsert(
+                ids=ids[start:end],
+                embeddings=[list(map(float, v)) for v in vectors[start:end]],
+                documents=[c.page_content for c in chunks[start:end]],
+                metadatas=[_scalar_metadata(c.metadata) for c in chunks[start:end]],
+            )
+        # The switch: one registry upsert makes the new version the one queries see.
+        self.registry.upsert(
+            ids=[record.source_id],
+            embeddings=[_REGISTRY_VECTOR],
+            metadatas=[record.to_chroma()],
+            documents=[record.text],
+        )
+        self.chunks.delete(
+            where={
+                "$and": [
+                    {"source_id": record.source_id},
+                    {"doc_version": {"$ne": record.version}},
+                ]
+            }
+        )
+
+    def remove_document(self, source_id: str) -> None:
+        """Take a document out of the store: registry first, so queries stop seeing it."""
+        self.registry.delete(ids=[source_id])
+        self.chunks.delete(where={"source_id": source_id})
+
+    def collect_garbage(self) -> int:
+        """Delete chunks of no live version (left by an interrupted run); return how many."""
+        live = self.live_versions()
+        where = {"doc_version": {"$nin": live}} if live else None
+        stale = self.chunks.get(where=where, include=[])["ids"]
+        for start in range(0, len(stale), self._batch):
+            self.chunks.delete(ids=stale[start : start + self._batch])
+        return len(stale)
+
+    # -- reads -----------------------------------------------------------------------
+
+    def count(self) -> int:
+        """Number of stored chunks."""
+        return self.chunks.count()
+
+    def live_chunks(self) -> list[Document]:
+        """Every chunk of every live document, in document order."""
+        live = self.live_versions()
+        if not live:
+            return []
+        got = self.chunks.get(
+            where={"doc_version": {"$in": live}}, include=["documents", "metadatas"]
+        )
+        docs = [
+            Document(page_content=text, metadata=meta, id=cid)
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+        docs.sort(key=lambda d: (d.metadata["source_id"], d.metadata["chunk_index"]))
+        return docs
+
+    def query(
+        self, vector: Sequence[float], n: int, versions: Iterable[str] | None = None
+    ) -> list[tuple[Document, float]]:
+        """The ``n`` live chunks nearest ``vector``, with cosine similarity."""
+        live = list(versions) if versions is not None else self.live_versions()
+        if not live or n <= 0:
+            return []
+        got = self.chunks.query(
+            query_embeddings=[list(map(float, vector))],
+            n_results=n,
+            where={"doc_version": {"$in": live}},
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            (Document(page_content=text, metadata=meta, id=cid), 1.0 - float(dist))
+            for cid, text, meta, dist in zip(
+                got["ids"][0],
+                got["documents"][0],
+                got["metadatas"][0],
+                got["distances"][0],
+                strict=True,
+            )
+        ]
