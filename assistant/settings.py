@@ -70,6 +70,96 @@ class IngestSettings(_Group):
     )
 
 
+class RetrievalSettings(_Group):
+    """Hybrid retrieval; defaults chosen by measurement on the dev set (see README)."""
+
+    k: int = Field(4, ge=1, le=50, description="Passages passed on to the answer.")
+    dense_candidates: int = Field(20, ge=1, description="Chroma hits considered for fusion.")
+    lexical_candidates: int = Field(20, ge=1, description="BM25 hits considered for fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking.")
+    lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking.")
+    per_source_cap: int = Field(
+        3,
+        ge=0,
+        description="At most this many passages per document while others remain (0: no cap).",
+    )
+
+
+class AnswerSettings(_Group):
+    """Answer composition, abstention and verification thresholds."""
+
+    mode: str = Field(
+        "extractive",
+        pattern="^(extractive|llm)$",
+        description="extractive (offline) or llm (needs llm.base_url).",
+    )
+    max_sentences: int = Field(4, ge=1, le=10, description="Sentences in an extractive answer.")
+    carry_over: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="Share of a sentence's score its "
+        "successor inherits (it often carries the substance).",
+    )
+    min_relative_score: float = Field(
+        0.6, ge=0, le=1, description="Keep sentences scoring at least this share of the best."
+    )
+    near_duplicate: float = Field(
+        0.9,
+        ge=0,
+        le=1,
+        description="Cosine above which two sentences count as saying the same thing.",
+    )
+    similarity_weight: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Embedding similarity's share of a sentence's score (the rest: term overlap).",
+    )
+    min_coverage: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Abstain below this share of "
+        "the question's (idf-weighted) terms found in the evidence.",
+    )
+    min_sentence_score: float = Field(
+        0.35, ge=0, le=1, description="Abstain when no sentence scores this much."
+    )
+    verify_min_similarity: float = Field(
+        0.55,
+        ge=0,
+        le=1,
+        description="LLM sentence kept only if this similar to a sentence it cites...",
+    )
+    verify_min_support: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="...and this share of its content words occur in the cited passages.",
+    )
+    verify_min_kept: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Below this share of LLM "
+        "sentences surviving, the extractive answer is returned.",
+    )
+
+
+class LLMSettings(_Group):
+    """An optional OpenAI-compatible endpoint (e.g. llama.cpp's server)."""
+
+    base_url: str | None = Field(None, description="e.g. http://127.0.0.1:8080/v1; unset: no LLM.")
+    model: str = Field("local", description="Model name sent to the endpoint.")
+    api_key: str = Field("none", description="Key for the endpoint (local servers ignore it).")
+    context_window: int = Field(2048, ge=256, description="Model context, in tokens.")
+    max_answer_tokens: int = Field(256, ge=16, description="Longest answer asked for.")
+    timeout_s: float = Field(120.0, gt=0, description="Per request.")
+    temperature: float = Field(0.0, ge=0, le=2)
+
+
 class Settings(BaseSettings):
     """All settings of the assistant, grouped by the part of the flow they steer."""
 
@@ -84,6 +174,9 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
 
     def with_data_dir(self, data_dir: Path | None) -> Settings:
         """A copy whose store lives in ``data_dir`` (the CLI's ``--data-dir``)."""

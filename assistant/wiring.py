@@ -36,3 +36,12 @@ def ingest_options(settings: Settings) -> IngestOptions:
         min_tokens=settings.chunking.min_tokens,
         max_file_bytes=int(settings.ingest.max_file_mb * 1024 * 1024),
     )
+
+
+def llm(settings: Settings):
+    """The LLM client when an endpoint is configured, else None."""
+    if not settings.llm.base_url:
+        return None
+    from assistant.llm import LLMClient
+
+    return LLMClient.from_settings(settings)

@@ -120,24 +120,38 @@ def chunk_text(
             for p_start, p_end in _word_pieces(text, s_start, s_end, max_tokens, count):
                 units.append(("sentence", p_start, p_end, count(text[p_start:p_end])))
 
+    def tokens_between(start: int, end: int) -> int:
+        # Measured on the slice itself: the line breaks between blocks are tokens too.
+        return count(text[start:end])
+
     groups: list[list[tuple[str, int, int, int]]] = []
     current: list[tuple[str, int, int, int]] = []
     size = 0
     for unit in units:
-        kind, _, _, tokens = unit
+        kind, _, end, tokens = unit
         glued = bool(current) and current[-1][0] in ("heading", "intro")
         starts_section = kind == "heading" and size >= min_tokens and not glued
-        if current and (starts_section or size + tokens > max_tokens):
-            groups.append(current)
-            current, size = [], 0
+        joined = tokens_between(current[0][1], end) if current else tokens
+        if current and (starts_section or joined > max_tokens):
+            # A heading or a list's intro line does not end a chunk: it moves on with what
+            # it introduces, when the two fit together.
+            keep = len(current)
+            while keep > 1 and current[keep - 1][0] in ("heading", "intro"):
+                keep -= 1
+            if keep < len(current) and tokens_between(current[keep][1], end) > max_tokens:
+                keep = len(current)
+            groups.append(current[:keep])
+            current = current[keep:]
+            joined = tokens_between(current[0][1], end) if current else tokens
         current.append(unit)
-        size += tokens
+        size = joined
     if current:
         groups.append(current)
     # A last scrap joins the chunk before it when both fit together.
     if len(groups) > 1:
-        tail = sum(u[3] for u in groups[-1])
-        if tail < min_tokens // 2 and sum(u[3] for u in groups[-2]) + tail <= max_tokens:
+        tail = tokens_between(groups[-1][0][1], groups[-1][-1][2])
+        both = tokens_between(groups[-2][0][1], groups[-1][-1][2])
+        if tail < min_tokens // 2 and both <= max_tokens:
             groups[-2].extend(groups.pop())
 
     chunks: list[ChunkSpan] = []
@@ -149,7 +163,7 @@ def chunk_text(
         if first_heading is not None and first_heading is group[0]:
             section = text[first_heading[1] : first_heading[2]].lstrip("# ").strip()
         chunks.append(
-            ChunkSpan(index, start, end, text[start:end], section, sum(u[3] for u in group))
+            ChunkSpan(index, start, end, text[start:end], section, tokens_between(start, end))
         )
         last_heading = [u for u in group if (u[1], u[2]) in headings]
         if last_heading:

@@ -32,7 +32,8 @@ _CHROME = re.compile(
 _URL = re.compile(r"https?://|\bwww\.|\b[\w.-]+\.(com|org|net|co\.uk|org\.uk|nhs\.uk)\b|@\w+\.")
 _BULLET_GLYPH = re.compile(r"^[ \t]*[•●▪◦‣∙·■□➢►▸–—*][ \t]+")
 _BREADCRUMB_SEP = re.compile(r"\s(?:•|\||›|»|>|/{1,2})\s")
-_SPLIT_LETTER = re.compile(r"\b([A-Za-z]{2,}) ([b-hj-np-z])\b(?=[\s,.;:!?)]|$)")
+# The lone letter must end the word: "goin g." joins, "needs e.g." (an abbreviation) does not.
+_SPLIT_LETTER = re.compile(r"\b([A-Za-z]{2,}) ([b-hj-np-z])\b(?=[\s,;:!?)]|\.(?![A-Za-z])|$)")
 _SPLIT_HYPHEN = re.compile(r"\b([A-Za-z]{2,})- (?!(?:and|or|nor|to|but|as)\b)([a-z]{2,})\b")
 _TERMINAL = re.compile(r"[.!?]['’”\")]*$")
 

@@ -21,7 +21,10 @@ def parse_published(value: str) -> tuple[str, str]:
         match = pattern.match(text)
         if match:
             parts = [int(p) for p in match.groups()] + [1] * (3 - len(match.groups()))
-            date(*parts)  # raises ValueError on month 13, day 31 of April, ...
+            try:
+                date(*parts)  # raises ValueError on month 13, day 31 of April, ...
+            except ValueError as exc:
+                raise ValueError(f"{value!r} is not a valid date ({exc})") from None
             return text, precision
     raise ValueError(f"{value!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
 

@@ -28,7 +28,7 @@ from ingest.manifest import MANIFEST_NAME, Manifest, read_manifest
 from vectorstore.chroma_store import ChunkStore, DocumentRecord
 
 # Bump when cleaning or chunking changes what a file turns into: every document is redone.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 # Embed in groups of about this many chunks: big enough for efficient batches, small
 # enough that an interrupted run keeps most of its work.
 EMBED_GROUP_CHUNKS = 256

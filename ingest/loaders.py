@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from ingest.documents import DocumentError, DocumentMetadata, LoadedDocument
+from ingest.documents import DocumentError, DocumentMetadata, LoadedDocument, parse_published
 
 # Encodings tried in order for plain text: UTF-8 first; then Windows-1252, the usual
 # encoding of text saved on Windows; latin-1 last because it accepts any byte.
@@ -63,7 +63,7 @@ def load_markdown(raw: bytes) -> LoadedDocument:
         title=_str(meta.get("title")) or (heading.group(1) if heading else None),
         author=_str(meta.get("author")),
         publisher=_str(meta.get("publisher")),
-        published=_str(published)[:10] if published else None,
+        published=_published(published, loaded.notes),
         kind=_str(meta.get("kind")),
     )
     return loaded
@@ -128,7 +128,7 @@ def load_html(raw: bytes) -> LoadedDocument:
         title=title or None,
         author=meta("author", "citation_author", "dc.creator"),
         publisher=meta("og:site_name", "citation_publisher", "dc.publisher", "publisher"),
-        published=published[:10] if published else None,
+        published=_published(published, loaded.notes),
     )
     for tag in soup(_HTML_DROP):
         tag.decompose()
@@ -222,6 +222,20 @@ def load_docx(raw: bytes) -> LoadedDocument:
 def _str(value: object) -> str | None:
     text = str(value).strip() if value is not None else ""
     return text or None
+
+
+def _published(value: object, notes: list[str]) -> str | None:
+    # A date the file carries in another form ("January 2019", "22/01/2019") is dropped
+    # with a note; left in, it would make the whole document fail later.
+    text = (_str(value) or "")[:10]
+    if not text:
+        return None
+    try:
+        parse_published(text)
+    except ValueError:
+        notes.append(f"publication date {text!r} ignored (not YYYY, YYYY-MM or YYYY-MM-DD)")
+        return None
+    return text
 
 
 def _iso_day(value: object) -> str | None:

@@ -39,7 +39,8 @@ def read_manifest(path: Path) -> Manifest:
     unknown = [c for c in columns if c not in KNOWN_COLUMNS]
     if unknown:
         manifest.errors.append(f"{path}: unknown column(s) ignored: {', '.join(unknown)}")
-    for row_number, raw in enumerate(reader, start=2):  # row 1 is the header
+    for raw in reader:
+        row_number = reader.line_num  # the file's own line: blank lines are skipped
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
         if None in raw:
             manifest.errors.append(f"{path} row {row_number}: more fields than columns")

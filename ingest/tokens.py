@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import importlib.util
+import os
 import tempfile
 import threading
 from contextlib import contextmanager
@@ -38,7 +39,8 @@ def _local_copy(name: str) -> Path:
     digest = hashlib.sha1(str(packed).encode() + packed.read_bytes()[:4096]).hexdigest()[:16]
     target = Path(tempfile.gettempdir()) / f"nhsa-tiktoken-{name}-{digest}.tiktoken"
     if not target.is_file():
-        partial = target.with_suffix(f".{threading.get_ident()}.part")
+        # Unique per process and thread: two processes unpacking at once never share it.
+        partial = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
         partial.write_bytes(gzip.decompress(packed.read_bytes()))
         partial.replace(target)
     return target

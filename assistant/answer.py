@@ -1,0 +1,94 @@
+"""The product's result types: an answer whose every sentence carries its citations."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Citation(BaseModel):
+    """A passage that supports a statement, with everything needed to check it."""
+
+    n: int = Field(description="Number shown in the answer text, [n].")
+    source_id: str
+    title: str | None = None
+    author: str | None = None
+    publisher: str | None = None
+    published: str | None = Field(None, description="As precise as known: 2019, 2022-09, ...")
+    kind: str | None = None
+    chunk_id: str
+    passage: str = Field(description="The cited passage (chunk) text.")
+    start: int = Field(description="Passage start, in characters of the cleaned document.")
+    end: int = Field(description="Passage end, in characters of the cleaned document.")
+    quote_start: int | None = Field(None, description="Start of the quoted sentence, if any.")
+    quote_end: int | None = Field(None, description="End of the quoted sentence, if any.")
+
+    def label(self) -> str:
+        """One-line reference: title, publisher or author, date, kind."""
+        who = self.publisher or self.author
+        parts = [p for p in (self.title, who, self.published, self.kind) if p]
+        return " · ".join(parts) or self.source_id
+
+
+class AnswerSentence(BaseModel):
+    """One sentence of an answer and the citations that support it."""
+
+    text: str
+    citations: list[int] = Field(default_factory=list, description="Citation numbers.")
+    dated: str | None = Field(
+        None,
+        description="The date of the document it comes from, "
+        "shown when the answer mixes documents years apart.",
+    )
+
+
+class Answer(BaseModel):
+    """An answer, or an abstention, with its provenance and timings."""
+
+    question: str
+    standalone_question: str = Field(description="The question after follow-up resolution.")
+    text: str
+    sentences: list[AnswerSentence] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    abstained: bool = False
+    abstain_reason: str | None = None
+    nearest: list[str] = Field(
+        default_factory=list,
+        description="What the documents cover that is nearest, when the answer abstains.",
+    )
+    mode: str = Field("extractive", description="extractive | llm")
+    fallback: bool = Field(False, description="LLM answer replaced by the extractive one.")
+    removed_sentences: list[str] = Field(
+        default_factory=list, description="LLM sentences the verifier removed."
+    )
+    retrieved: list[Citation] = Field(
+        default_factory=list,
+        description="Every passage retrieved, best first (n is the rank), cited or not.",
+    )
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    signals: dict[str, float] = Field(
+        default_factory=dict, description="What the abstention decision looked at."
+    )
+
+    def citation(self, n: int) -> Citation:
+        """The citation numbered ``n``."""
+        return next(c for c in self.citations if c.n == n)
+
+
+def citation_from_chunk(n: int, chunk, quote: tuple[int, int] | None = None) -> Citation:
+    """A citation of ``chunk`` (a LangChain Document from the store), optionally a quote in it."""
+    meta = chunk.metadata
+    return Citation(
+        n=n,
+        source_id=meta.get("source_id", ""),
+        title=meta.get("title"),
+        author=meta.get("author"),
+        publisher=meta.get("publisher"),
+        published=meta.get("published"),
+        kind=meta.get("kind"),
+        chunk_id=chunk.id or "",
+        passage=chunk.page_content,
+        start=int(meta.get("start", 0)),
+        end=int(meta.get("end", 0)),
+        quote_start=quote[0] if quote else None,
+        quote_end=quote[1] if quote else None,
+    )

@@ -1,0 +1,153 @@
+"""Hybrid retrieval: dense (Chroma) and BM25, fused by weighted reciprocal rank, diversified.
+
+The lexical index and the glossary are built from the store's live chunks and rebuilt
+only when the set of live document versions changes (an ingest ran), never per query.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from langchain_core.documents import Document
+
+from assistant.glossary import Glossary
+from vectorstore.chroma_store import ChunkStore
+from vectorstore.lexical import LexicalIndex
+
+
+@dataclass
+class RetrievalParams:
+    """Plain knobs of retrieval (from ``RetrievalSettings``)."""
+
+    k: int = 4
+    dense_candidates: int = 20
+    lexical_candidates: int = 20
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    per_source_cap: int = 2
+
+
+@dataclass
+class Hit:
+    """A retrieved chunk and how each retriever ranked it."""
+
+    chunk: Document
+    score: float
+    dense: float | None = None
+    dense_rank: int | None = None
+    lexical: float | None = None
+    lexical_rank: int | None = None
+
+
+@dataclass
+class Retrieval:
+    """The hits for a query, with the query as searched and its vector."""
+
+    query: str
+    expanded_query: str
+    hits: list[Hit]
+    query_vector: list[float] = field(repr=False, default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class KnowledgeSnapshot:
+    """Everything derived from one set of live chunks."""
+
+    versions: frozenset[str]
+    chunks: list[Document]
+    lexical: LexicalIndex
+    glossary: Glossary
+
+
+def fuse(
+    dense: list[tuple[Document, float]],
+    lexical: list[tuple[Document, float]],
+    rrf_k: int = 60,
+    dense_weight: float = 1.0,
+    lexical_weight: float = 1.0,
+) -> list[Hit]:
+    """Weighted reciprocal rank fusion of two ranked lists (scores on different scales)."""
+    hits: dict[str, Hit] = {}
+    for rank, (doc, score) in enumerate(dense, start=1):
+        hit = hits.setdefault(doc.id or "", Hit(doc, 0.0))
+        hit.dense, hit.dense_rank = score, rank
+        hit.score += dense_weight / (rrf_k + rank)
+    for rank, (doc, score) in enumerate(lexical, start=1):
+        hit = hits.setdefault(doc.id or "", Hit(doc, 0.0))
+        hit.lexical, hit.lexical_rank = score, rank
+        hit.score += lexical_weight / (rrf_k + rank)
+    return sorted(hits.values(), key=lambda h: -h.score)
+
+
+def diversify(hits: list[Hit], k: int, per_source_cap: int) -> list[Hit]:
+    """Top ``k`` hits, at most ``per_source_cap`` per document while others remain."""
+    if per_source_cap <= 0:
+        return hits[:k]
+    chosen: list[Hit] = []
+    deferred: list[Hit] = []
+    per_source: dict[str, int] = {}
+    for hit in hits:
+        source = hit.chunk.metadata.get("source_id", "")
+        if per_source.get(source, 0) < per_source_cap:
+            chosen.append(hit)
+            per_source[source] = per_source.get(source, 0) + 1
+        else:
+            deferred.append(hit)
+        if len(chosen) == k:
+            break
+    chosen.extend(deferred[: k - len(chosen)])
+    return sorted(chosen, key=lambda h: -h.score)
+
+
+class HybridRetriever:
+    """Dense + lexical retrieval over a chunk store, with glossary query expansion."""
+
+    def __init__(self, store: ChunkStore, embedder, params: RetrievalParams | None = None) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.params = params or RetrievalParams()
+        self._snapshot: KnowledgeSnapshot | None = None
+        self._lock = threading.Lock()
+
+    def snapshot(self) -> KnowledgeSnapshot:
+        """The current lexical index and glossary, rebuilt if an ingest changed the store."""
+        versions = frozenset(self.store.live_versions())
+        current = self._snapshot
+        if current is not None and current.versions == versions:
+            return current
+        with self._lock:
+            if self._snapshot is None or self._snapshot.versions != versions:
+                chunks = self.store.live_chunks()
+                self._snapshot = KnowledgeSnapshot(
+                    versions, chunks, LexicalIndex(chunks), Glossary(chunks)
+                )
+            return self._snapshot
+
+    def search(self, query: str, k: int | None = None) -> Retrieval:
+        """The best ``k`` chunks for ``query``."""
+        params = self.params
+        k = k or params.k
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        snap = self.snapshot()
+        expanded = snap.glossary.expand(query)
+        t1 = time.perf_counter()
+        vector = self.embedder.encode([expanded])[0].tolist()
+        t2 = time.perf_counter()
+        dense = self.store.query(vector, params.dense_candidates, versions=snap.versions)
+        t3 = time.perf_counter()
+        lexical = snap.lexical.search(expanded, params.lexical_candidates)
+        fused = fuse(dense, lexical, params.rrf_k, params.dense_weight, params.lexical_weight)
+        hits = diversify(fused, k, params.per_source_cap)
+        t4 = time.perf_counter()
+        timings.update(
+            expand=(t1 - t0) * 1000,
+            embed_query=(t2 - t1) * 1000,
+            dense=(t3 - t2) * 1000,
+            lexical_fuse=(t4 - t3) * 1000,
+        )
+        return Retrieval(query, expanded, hits, vector, timings)

@@ -1,0 +1,100 @@
+"""Shared fixtures: one real embedding model per session, real Chroma stores in tmp_path."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+NHSA = VENV_BIN / "nhsa"
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def _store_outside_the_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test (and every subprocess it starts) gets a throw-away default store."""
+    data_dir = tmp_path / "default-data"
+    monkeypatch.setenv("NHSA_STORE__DATA_DIR", str(data_dir))
+    monkeypatch.delenv("NHSA_STORE__CHROMA_HOST", raising=False)
+    monkeypatch.delenv("NHSA_STORE__CHROMA_PORT", raising=False)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real sentence-transformers model, loaded once for the whole session."""
+    from vectorstore.embeddings import shared_embedder
+
+    return shared_embedder()
+
+
+class CountingFactory:
+    """An embedder factory that remembers how often the job asked for the model."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        return self.model
+
+
+@pytest.fixture
+def embedder_factory(embedder) -> CountingFactory:
+    """What ``run_ingest`` takes: a callable returning the shared model, counting calls."""
+    return CountingFactory(embedder)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    """A real embedded Chroma store in this test's tmp folder."""
+    from vectorstore.chroma_store import ChunkStore
+
+    return ChunkStore.open(tmp_path / "store")
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """The sample corpus beside the checkout (read only: never write into it)."""
+    assert (CORPUS / "manifest.csv").is_file(), f"sample corpus not found at {CORPUS}"
+    return CORPUS
+
+
+def run_nhsa(
+    *args: str | os.PathLike, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
+    """Run the installed ``nhsa`` command; output captured as text."""
+    return subprocess.run(
+        [str(NHSA), *map(str, args)],
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def nhsa(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess]:
+    """``nhsa`` run from a tmp folder, so no ``.env`` of the checkout is read."""
+
+    def run(*args: str | os.PathLike, env: dict[str, str] | None = None):
+        return run_nhsa(*args, env=env, cwd=tmp_path)
+
+    return run
+
+
+def summary_table(stdout: str) -> dict[str, int]:
+    """The numbers of the CLI's summary table (rich box drawing), by column."""
+    lines = stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if "┃" in line and "added" in line)
+    row = next(line for line in lines[header + 1 :] if "│" in line)
+    names = [cell.strip() for cell in lines[header].strip().strip("┃").split("┃")]
+    cells = [cell.strip() for cell in row.strip().strip("│").split("│")]
+    return {n: int(float(v)) for n, v in zip(names, cells, strict=True)}

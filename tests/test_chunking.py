@@ -1,0 +1,189 @@
+"""Chunking: exact slices, token limits, structure kept; tiktoken loaded offline."""
+
+from __future__ import annotations
+
+import itertools
+import socket
+from pathlib import Path
+
+import pytest
+from tiktoken_ext import openai_public
+
+from ingest import tokens
+from ingest.chunking import chunk_text, split_sentences
+from ingest.cleaning import clean_text
+from ingest.tokens import count_tokens
+
+PARA = (
+    "Practices in the network share a clinical pharmacist, a social prescriber and a care "
+    "coordinator, and they agree together how the extra staff will be used across the whole "
+    "population."
+)
+SIZES = [(40, 10), (64, 16), (160, 48)]
+
+
+@pytest.fixture(scope="module")
+def corpus_texts(corpus_dir: Path) -> dict[str, str]:
+    return {
+        p.name: clean_text(p.read_text(encoding="utf-8")).text
+        for p in sorted(corpus_dir.glob("*.txt"))
+    }
+
+
+def _sentences(n: int) -> str:
+    subjects = ("The board", "Each network", "The council", "The trust", "Our team", "The ICB")
+    return " ".join(
+        f"{subjects[i % len(subjects)]} reviews plan number {i + 1} for the local "
+        f"population and reports back to its partners."
+        for i in range(n)
+    )
+
+
+@pytest.mark.parametrize(("max_tokens", "min_tokens"), SIZES)
+def test_chunks_are_exact_slices_of_the_text(
+    corpus_texts: dict[str, str], max_tokens: int, min_tokens: int
+) -> None:
+    for name, text in corpus_texts.items():
+        chunks = chunk_text(text, max_tokens, min_tokens)
+        assert chunks, name
+        for chunk in chunks:
+            assert text[chunk.start : chunk.end] == chunk.text, (name, chunk.index)
+        assert [c.index for c in chunks] == list(range(len(chunks)))
+        assert all(a.end <= b.start for a, b in itertools.pairwise(chunks))
+
+
+@pytest.mark.parametrize(("max_tokens", "min_tokens"), SIZES)
+def test_chunks_never_exceed_max_tokens(
+    corpus_texts: dict[str, str], max_tokens: int, min_tokens: int
+) -> None:
+    for name, text in corpus_texts.items():
+        for chunk in chunk_text(text, max_tokens, min_tokens):
+            assert count_tokens(chunk.text) <= max_tokens, (name, chunk.index, chunk.text)
+
+
+def test_chunk_token_count_is_the_count_of_its_text(corpus_texts: dict[str, str]) -> None:
+    for text in corpus_texts.values():
+        for chunk in chunk_text(text, 64, 16):
+            assert chunk.tokens == count_tokens(chunk.text)
+
+
+def test_only_whitespace_falls_between_chunks(corpus_texts: dict[str, str]) -> None:
+    for name, text in corpus_texts.items():
+        chunks = chunk_text(text, 64, 16)
+        edges = [0, *(x for c in chunks for x in (c.start, c.end)), len(text)]
+        gaps = [text[a:b] for a, b in zip(edges[::2], edges[1::2], strict=True)]
+        assert all(not gap.strip() for gap in gaps), name
+
+
+def test_headings_start_chunks_and_set_their_section() -> None:
+    text = f"# Alpha\n\n{PARA}\n\n# Beta\n\n{PARA}\n\n# Gamma\n\n{PARA}"
+    chunks = chunk_text(text, max_tokens=160, min_tokens=20)
+    assert [c.text.split("\n")[0] for c in chunks] == ["# Alpha", "# Beta", "# Gamma"]
+    assert [c.section for c in chunks] == ["Alpha", "Beta", "Gamma"]
+
+
+def test_chunk_continuing_a_section_carries_its_heading() -> None:
+    text = "# Workforce\n\n" + "\n\n".join([PARA] * 4)
+    chunks = chunk_text(text, max_tokens=60, min_tokens=10)
+    assert len(chunks) > 1
+    assert not chunks[1].text.startswith("#")
+    assert {c.section for c in chunks} == {"Workforce"}
+
+
+def test_intro_line_stays_with_its_bullet_list() -> None:
+    intro = "The network has three priorities:"
+    first = "- Reduce avoidable admissions for people living with frailty and long-term conditions."
+    text = "\n\n".join(
+        [
+            PARA,
+            intro,
+            first,
+            "- Offer structured medication reviews to patients on many medicines.",
+            "- Improve access to appointments in the evenings and at weekends.",
+        ]
+    )
+    # The paragraph and the intro fit in one chunk; adding the first bullet would not.
+    chunks = chunk_text(text, max_tokens=50, min_tokens=10)
+    holding_intro = [c for c in chunks if intro in c.text]
+    assert len(holding_intro) == 1
+    assert first in holding_intro[0].text
+    assert not any(c.text.endswith(intro) for c in chunks)
+
+
+def test_heading_is_not_left_at_the_end_of_a_chunk() -> None:
+    text = "\n\n".join(
+        [
+            PARA,
+            "Next steps",
+            "The board will publish its joint forward plan in the spring after talking to "
+            "partners.",
+        ]
+    )
+    chunks = chunk_text(text, max_tokens=45, min_tokens=44)
+    assert len(chunks) == 2
+    assert chunks[1].text.startswith("Next steps\n")
+    assert chunks[1].section == "Next steps"
+
+
+def test_long_paragraph_is_split_at_sentence_boundaries() -> None:
+    text = _sentences(12)
+    chunks = chunk_text(text, max_tokens=60, min_tokens=10)
+    assert len(chunks) >= 3
+    for chunk in chunks:
+        assert count_tokens(chunk.text) <= 60
+        assert chunk.text.endswith("partners.")
+        assert chunk.text.startswith(
+            ("The board", "Each network", "The council", "The trust", "Our team", "The ICB")
+        )
+    assert " ".join(c.text for c in chunks) == text
+
+
+def test_sentences_are_not_cut_after_abbreviations() -> None:
+    text = "Dr. Patel leads the work, e.g. On Mondays. The board agrees."
+    spans = [text[a:b] for a, b in split_sentences(text)]
+    assert spans == ["Dr. Patel leads the work, e.g. On Mondays.", "The board agrees."]
+
+
+def test_sentence_longer_than_a_chunk_is_cut_at_words() -> None:
+    text = " ".join(f"word{i}" for i in range(300))
+    chunks = chunk_text(text, max_tokens=50, min_tokens=10)
+    assert len(chunks) > 1
+    assert all(count_tokens(c.text) <= 50 for c in chunks)
+    assert " ".join(c.text for c in chunks) == text
+
+
+# -- tiktoken, offline -------------------------------------------------------------------
+
+
+def test_encoding_is_built_without_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_network(*args, **kwargs):
+        raise AssertionError("tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(tokens, "_encodings", {})  # force a fresh build
+    enc = tokens.encoding("cl100k_base")
+    assert enc.name == "cl100k_base"
+    assert enc.decode(enc.encode("Integrated care boards")) == "Integrated care boards"
+    assert count_tokens("hello world") == 2
+
+
+def test_offline_loader_refuses_other_blob_paths() -> None:
+    with (
+        tokens._offline_loader("cl100k_base"),
+        pytest.raises(RuntimeError, match="refusing to fetch"),
+    ):
+        openai_public.load_tiktoken_bpe("https://example.com/encodings/other.tiktoken", "0" * 64)
+
+
+def test_offline_loader_refuses_to_load_without_a_hash() -> None:
+    blob = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"
+    with tokens._offline_loader("cl100k_base"), pytest.raises(RuntimeError, match="sha256"):
+        openai_public.load_tiktoken_bpe(blob, None)
+
+
+def test_offline_loader_restores_tiktoken_loader_afterwards() -> None:
+    real = openai_public.load_tiktoken_bpe
+    with tokens._offline_loader("cl100k_base"):
+        assert openai_public.load_tiktoken_bpe is not real
+    assert openai_public.load_tiktoken_bpe is real

@@ -1,0 +1,195 @@
+"""Loaders: each format's text and self-described metadata; bad files refused clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from docgen import docx_bytes, pdf_bytes, pdf_without_text_bytes
+
+from ingest.documents import DocumentError
+from ingest.loaders import load
+
+# -- markdown -----------------------------------------------------------------------------
+
+
+def test_markdown_front_matter_gives_metadata_and_is_not_text() -> None:
+    raw = (
+        b"---\n"
+        b"title: Pharmacy in neighbourhood teams\n"
+        b"author: Ann Example\n"
+        b"publisher: Example Trust\n"
+        b"published: 2022-09\n"
+        b"kind: policy\n"
+        b"---\n"
+        b"# Neighbourhood teams\n\nPharmacists join neighbourhood teams.\n"
+    )
+    doc = load(Path("n.md"), raw)
+    assert doc.metadata.title == "Pharmacy in neighbourhood teams"
+    assert doc.metadata.author == "Ann Example"
+    assert doc.metadata.publisher == "Example Trust"
+    assert doc.metadata.published == "2022-09"
+    assert doc.metadata.kind == "policy"
+    assert doc.text.startswith("# Neighbourhood teams")
+    assert "Ann Example" not in doc.text
+
+
+def test_markdown_without_front_matter_takes_title_from_first_heading() -> None:
+    doc = load(Path("n.md"), b"Intro line.\n\n## Place-based care\n\nCouncils and the NHS.\n")
+    assert doc.metadata.title == "Place-based care"
+    assert doc.metadata.author is None
+
+
+def test_markdown_date_in_another_form_is_dropped_with_a_note() -> None:
+    raw = b"---\ntitle: T\ndate: January 2019\n---\nBody text.\n"
+    doc = load(Path("n.md"), raw)
+    assert doc.metadata.published is None
+    assert any("January" in note for note in doc.notes)
+
+
+# -- html ---------------------------------------------------------------------------------
+
+PAGE = b"""<!doctype html>
+<html><head>
+<title>Browser title</title>
+<meta name="author" content="Jane Writer">
+<meta property="og:site_name" content="NHS Example">
+<meta property="article:published_time" content="2021-03-04T09:30:00Z">
+<script>var tracking = "do not index me";</script>
+<style>.x { color: red }</style>
+</head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<h1>Primary care networks</h1>
+<p>Practices work together in networks.</p>
+<h2>Roles</h2>
+<ul><li>Clinical pharmacist</li><li>Social prescriber</li></ul>
+<footer>Copyright footer text</footer>
+</body></html>"""
+
+
+@pytest.fixture(scope="module")
+def page():
+    return load(Path("p.html"), PAGE)
+
+
+def test_html_meta_tags_give_author_publisher_and_date(page) -> None:
+    assert page.metadata.author == "Jane Writer"
+    assert page.metadata.publisher == "NHS Example"
+    assert page.metadata.published == "2021-03-04"
+    assert page.metadata.title == "Browser title"
+
+
+def test_html_navigation_footer_and_scripts_are_dropped(page) -> None:
+    for gone in ("Home", "News", "Copyright footer text", "tracking", "color: red"):
+        assert gone not in page.text
+
+
+def test_html_headings_and_list_items_keep_their_shape(page) -> None:
+    assert page.text.splitlines() == [
+        "# Primary care networks",
+        "Practices work together in networks.",
+        "## Roles",
+        "- Clinical pharmacist",
+        "- Social prescriber",
+    ]
+
+
+# -- pdf ----------------------------------------------------------------------------------
+
+
+def test_pdf_text_layer_and_properties_are_read() -> None:
+    raw = pdf_bytes(
+        "Integrated care boards plan services for their population.",
+        title="ICB planning",
+        author="Pat Writer",
+    )
+    doc = load(Path("d.pdf"), raw)
+    assert "Integrated care boards plan services for their population." in doc.text
+    assert doc.metadata.title == "ICB planning"
+    assert doc.metadata.author == "Pat Writer"
+
+
+def test_pdf_pages_are_all_read() -> None:
+    doc = load(Path("d.pdf"), pdf_bytes("Page text about formularies.", pages=3))
+    assert doc.text.count("Page text about formularies.") == 3
+
+
+def test_corrupt_pdf_is_refused_with_a_clear_message() -> None:
+    with pytest.raises(DocumentError, match="not a readable PDF"):
+        load(Path("d.pdf"), b"%PDF-1.7\nthis is not really a PDF, just some bytes\n")
+
+
+def test_truncated_pdf_is_refused() -> None:
+    raw = pdf_bytes("Some text that will be cut off.")
+    with pytest.raises(DocumentError, match="not a readable PDF"):
+        load(Path("d.pdf"), raw[: len(raw) // 2])
+
+
+def test_pdf_without_text_layer_is_refused() -> None:
+    with pytest.raises(DocumentError, match="no text layer"):
+        load(Path("scan.pdf"), pdf_without_text_bytes())
+
+
+# -- docx ---------------------------------------------------------------------------------
+
+
+def test_docx_headings_become_hash_lines_and_lists_dashes() -> None:
+    raw = docx_bytes(
+        [
+            ("Heading 1", "Medicines optimisation"),
+            ("Normal", "Teams review prescribing."),
+            ("Heading 2", "Priorities"),
+            ("List Bullet", "Antimicrobial stewardship"),
+        ]
+    )
+    doc = load(Path("w.docx"), raw)
+    assert doc.text.splitlines() == [
+        "# Medicines optimisation",
+        "Teams review prescribing.",
+        "## Priorities",
+        "- Antimicrobial stewardship",
+    ]
+
+
+def test_docx_core_properties_give_title_and_author() -> None:
+    raw = docx_bytes([("Normal", "Body.")], title="Formulary policy", author="Sam Lead")
+    doc = load(Path("w.docx"), raw)
+    assert doc.metadata.title == "Formulary policy"
+    assert doc.metadata.author == "Sam Lead"
+
+
+def test_corrupt_docx_is_refused() -> None:
+    with pytest.raises(DocumentError, match="not a readable DOCX"):
+        load(Path("w.docx"), b"PK\x03\x04 not really a zip archive")
+
+
+# -- plain text ---------------------------------------------------------------------------
+
+
+def test_windows_1252_text_is_decoded_with_a_note() -> None:
+    raw = b"The board\x92s plan costs \x80100 \x96 agreed."  # ’ € – in cp1252
+    doc = load(Path("w.txt"), raw)
+    assert doc.text == "The board’s plan costs €100 – agreed."
+    assert doc.notes == ["not UTF-8; decoded as cp1252"]
+
+
+def test_utf8_text_has_no_notes() -> None:
+    doc = load(Path("u.txt"), "The board’s plan.".encode())
+    assert doc.text == "The board’s plan."
+    assert doc.notes == []
+
+
+def test_binary_content_with_txt_extension_is_refused() -> None:
+    with pytest.raises(DocumentError, match="binary"):
+        load(Path("b.txt"), b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
+
+
+@pytest.mark.parametrize("raw", [b"", b"  \n\t\n "], ids=["empty", "blank"])
+def test_empty_file_is_refused(raw: bytes) -> None:
+    with pytest.raises(DocumentError, match="empty file"):
+        load(Path("e.txt"), raw)
+
+
+def test_unknown_extension_has_no_loader() -> None:
+    with pytest.raises(DocumentError, match="no loader"):
+        load(Path("sheet.xlsx"), b"data")

@@ -1,0 +1,71 @@
+"""BM25 over the live chunks (bm25s), with the tokenizer the rest of the flow shares."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import bm25s
+import numpy as np
+import Stemmer
+from langchain_core.documents import Document
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:'[a-z]+)?")
+_PLURAL_ACRONYM = re.compile(r"^[A-Z]{2,}s$")
+_stemmer = Stemmer.Stemmer("english")
+STOPWORDS = frozenset(bm25s.stopwords.STOPWORDS_EN) | {"s"}
+
+
+def terms(text: str) -> list[str]:
+    """Lower-cased, stemmed content words of ``text`` (stopwords dropped)."""
+    words = [w.split("'")[0] for w in _WORD.findall(text.replace("’", "'"))]
+    # Plural acronyms ("PCNs", "CCGs") are the acronym; the stemmer does not know them.
+    words = [w[:-1] if _PLURAL_ACRONYM.match(w) else w for w in words]
+    words = [w.lower() for w in words]
+    return _stemmer.stemWords([w for w in words if w not in STOPWORDS and len(w) > 1])
+
+
+class LexicalIndex:
+    """A BM25 index over a fixed list of chunks; rebuilt when the live chunks change."""
+
+    def __init__(self, chunks: Sequence[Document]) -> None:
+        self.chunks = list(chunks)
+        self._tokens = [set(terms(c.page_content)) for c in self.chunks]
+        self._retriever = bm25s.BM25()
+        corpus = [terms(_index_text(c)) for c in self.chunks]
+        if self.chunks:
+            # bm25s wants token ids; its Tokenized type accepts our own vocabulary.
+            vocab: dict[str, int] = {}
+            ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus]
+            self._vocab = vocab
+            self._retriever.index(
+                bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False
+            )
+        else:
+            self._vocab = {}
+        self.document_frequency = {
+            term: sum(1 for toks in self._tokens if term in toks) for term in self._vocab
+        }
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def search(self, query: str, n: int) -> list[tuple[Document, float]]:
+        """The ``n`` best chunks for ``query`` with their BM25 scores (zero scores dropped)."""
+        ids = [self._vocab[t] for t in terms(query) if t in self._vocab]
+        if not ids or not self.chunks:
+            return []
+        scores = self._retriever.get_scores(ids)
+        order = np.argsort(-scores)[: max(0, n)]
+        return [(self.chunks[i], float(scores[i])) for i in order if scores[i] > 0]
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a stemmed term (terms never seen score highest)."""
+        df = self.document_frequency.get(term, 0)
+        return float(np.log(1 + (len(self.chunks) - df + 0.5) / (df + 0.5)))
+
+
+def _index_text(chunk: Document) -> str:
+    # The heading a chunk sits under is indexed with it, as it is embedded with it.
+    section = chunk.metadata.get("section") or ""
+    return f"{section}\n{chunk.page_content}" if section else chunk.page_content
