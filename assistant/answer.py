@@ -57,6 +57,7 @@ class Answer(BaseModel):
     )
     mode: str = Field("extractive", description="extractive | llm")
     fallback: bool = Field(False, description="LLM answer replaced by the extractive one.")
+    fallback_reason: str | None = None
     removed_sentences: list[str] = Field(
         default_factory=list, description="LLM sentences the verifier removed."
     )

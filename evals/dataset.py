@@ -45,27 +45,29 @@ def load_questions(path: Path) -> list[EvalQuestion]:
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
-            errors.append(f"{path}:{number}: not valid JSON ({exc.msg} at column {exc.colno})")
+            errors.append(f"{path} line {number}: not valid JSON ({exc.msg} at column {exc.colno})")
             continue
         if not isinstance(data, dict):
-            errors.append(f"{path}:{number}: expected a JSON object, got {type(data).__name__}")
+            errors.append(
+                f"{path} line {number}: expected a JSON object, got {type(data).__name__}"
+            )
             continue
         try:
             question = EvalQuestion.model_validate(data)
         except ValidationError as exc:
             for problem in exc.errors():
                 field = ".".join(str(p) for p in problem["loc"]) or "(line)"
-                errors.append(f"{path}:{number}: field '{field}': {problem['msg']}")
+                errors.append(f"{path} line {number}: field '{field}': {problem['msg']}")
             continue
         if question.id in seen:
             errors.append(
-                f"{path}:{number}: field 'id': {question.id!r} already used on line "
+                f"{path} line {number}: field 'id': {question.id!r} already used on line "
                 f"{seen[question.id]}"
             )
             continue
         if question.answerable and not question.key_facts and not question.expected_sources:
             errors.append(
-                f"{path}:{number}: field 'key_facts': an answerable question needs "
+                f"{path} line {number}: field 'key_facts': an answerable question needs "
                 "key facts or expected sources"
             )
             continue

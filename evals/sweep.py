@@ -22,10 +22,10 @@ from evals.dataset import load_questions
 from evals.metrics import Outcome, aggregate, question_checks
 from ingest.job import IngestOptions, run_ingest
 
-CHUNK_SIZES = (96, 128, 160, 200, 256)
-KS = (3, 4, 5, 6)
-CAPS = (0, 2, 3)
-LEXICAL_WEIGHTS = (0.5, 1.0, 1.5, 2.0)
+CHUNK_SIZES = (64, 96, 128)
+KS = (5, 6, 7, 8)
+CAPS = (0,)
+LEXICAL_WEIGHTS = (1.5, 2.0, 3.0)
 
 
 def main(questions_path: str, corpus: str) -> None:

