@@ -47,7 +47,10 @@ class Assistant:
                 dense_weight=r.dense_weight,
                 lexical_weight=r.lexical_weight,
                 per_source_cap=r.per_source_cap,
+                rerank_candidates=r.rerank_candidates,
+                rerank_weight=r.rerank_weight,
             ),
+            passage_scorer=self._best_sentence_scores,
         )
         a = settings.answer
         self.compose_params = ComposeParams(
@@ -60,6 +63,17 @@ class Assistant:
         self.abstain_params = AbstainParams(a.min_coverage, a.min_sentence_score)
         self.sentences = SentenceCache(self.embedder)
         self.llm = wiring.llm(settings)
+
+    def _best_sentence_scores(self, query: str, vector, chunks) -> list[float]:
+        """Each passage's best sentence score for the query (the retriever's re-ranker)."""
+        snap = self.retriever.snapshot()
+        scored = score_sentences(query, vector, self.sentences.sentences(chunks), snap.lexical,
+                                 self.compose_params, snap.glossary)
+        best: dict[str, float] = {}
+        for s in scored:
+            key = s.sentence.chunk.id or ""
+            best[key] = max(best.get(key, 0.0), s.score)
+        return [best.get(c.id or "", 0.0) for c in chunks]
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Assistant:

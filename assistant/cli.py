@@ -241,7 +241,8 @@ def eval_(
     ) as progress:
         for sys_ in built:
             task = progress.add_task(sys_.name, total=len(loaded))
-            results.append(evaluate(sys_, loaded, k, lambda t=task: progress.advance(t)))
+            results.append(evaluate(sys_, loaded, getattr(sys_, "k", k),
+                                    lambda t=task: progress.advance(t)))
     print_summary(results, console)
     if json_out:
         write_json(results, json_out)
@@ -249,3 +250,75 @@ def eval_(
     if html_out:
         write_html(results, html_out, str(questions))
         console.print(f"wrote {html_out}")
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind (default: setting web.host, 127.0.0.1).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Port (default: setting web.port).")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Start the chat web app on the store; loads everything once, then prints its URL."""
+    from assistant.web.exposure import ExposureError, check_exposure
+
+    settings = load_settings(data_dir)
+    web = settings.web.model_copy(
+        update={k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    )
+    settings = settings.model_copy(update={"web": web})
+    try:
+        check_exposure(web)  # before the slow start-up, so a refusal is immediate
+    except ExposureError as exc:
+        err.print(f"[red]Refusing to start:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+    from assistant.api import Assistant
+    from assistant.web.app import build_app, launch
+    from assistant.web.feedback import FeedbackStore
+
+    with console.status("Loading the model and the store"):
+        assistant = Assistant.from_settings(settings)
+        if assistant.store.count() == 0:
+            err.print(f"[yellow]The store in {settings.store.data_dir} is empty: run "
+                      "`nhsa ingest FOLDER` to give the assistant documents.[/yellow]")
+        else:
+            assistant.ask("What is an integrated care system?")  # warm every index once
+        demo = build_app(assistant, FeedbackStore.in_data_dir(settings.store.data_dir))
+    try:
+        url = launch(demo, web)
+    except OSError as exc:
+        err.print(f"[red]Cannot listen on {web.host}:{web.port}:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"NHS field assistant running at {url}  (Ctrl+C to stop)", highlight=False)
+    demo.block_thread()
+
+
+@app.command("feedback-export")
+def feedback_export(
+    out: Annotated[Path, typer.Option("--out", help="Eval file to write (JSON Lines).")],
+    rating: Annotated[str, typer.Option(help="Which feedback: all, up or down.")] = "all",
+    data_dir: DataDir = None,
+) -> None:
+    """Write the chat's thumbs up/down as an eval file; key facts are left for a person."""
+    from assistant.web.feedback import FILE_NAME, FeedbackStore, eval_rows, write_eval_file
+
+    if rating not in ("all", "up", "down"):
+        err.print(f"[red]--rating must be all, up or down, not {rating!r}[/red]")
+        raise typer.Exit(2)
+    settings = load_settings(data_dir)
+    path = settings.store.data_dir / FILE_NAME
+    if not path.is_file():
+        err.print(f"[red]No feedback yet: {path} does not exist.[/red]")
+        raise typer.Exit(1)
+    rows = eval_rows(FeedbackStore(path).records(), rating)
+    if not rows:
+        err.print(f"[red]No {'' if rating == 'all' else rating + ' '}feedback to export "
+                  f"in {path}.[/red]")
+        raise typer.Exit(1)
+    write_eval_file(rows, out)
+    console.print(f"wrote {len(rows)} question(s) to {out}: fill in key_facts and check "
+                  "answerable before using it as an eval set", highlight=False)

@@ -22,6 +22,7 @@ _QUESTION_WORDS = frozenset(
         "could should would will tell explain describe role roles"
     ).split()
 )
+_DEMONSTRATIVE = re.compile(r"\b(this|that|these|those|such|the same)\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9/&'’-]*")
 
 
@@ -42,10 +43,17 @@ def standalone_question(question: str, history: list[str] | None) -> str:
     if not history or not leans_on_history(question):
         return question
     carried: list[str] = []
+    own_terms = key_terms(question)
     for turn in reversed(history):
         carried = key_terms(turn)
+        # A personal pronoun ("what does it say about prevention?") points back at a named
+        # thing: only the names are carried, so the question's own topic leads. A
+        # demonstrative ("that change") points at the whole earlier idea: all is carried.
+        names = [w for w in carried if w[:1].isupper() or w.isupper()]
+        if own_terms and names and not _DEMONSTRATIVE.search(question):
+            carried = names
         if carried:
             break
-    own = {w.lower() for w in key_terms(question)}
+    own = {w.lower() for w in own_terms}
     extra = [w for w in carried if w.lower() not in own]
     return f"{question} ({' '.join(extra)})" if extra else question

@@ -6,9 +6,13 @@ only when the set of live document versions changes (an ingest ran), never per q
 
 from __future__ import annotations
 
+import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from langchain_core.documents import Document
 
@@ -28,6 +32,8 @@ class RetrievalParams:
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
     per_source_cap: int = 2
+    rerank_candidates: int = 0
+    rerank_weight: float = 0.5
 
 
 @dataclass
@@ -61,6 +67,7 @@ class KnowledgeSnapshot:
     chunks: list[Document]
     lexical: LexicalIndex
     glossary: Glossary
+    published_years: set[int] = field(default_factory=set)
 
 
 def fuse(
@@ -81,6 +88,46 @@ def fuse(
         hit.lexical, hit.lexical_rank = score, rank
         hit.score += lexical_weight / (rrf_k + rank)
     return sorted(hits.values(), key=lambda h: -h.score)
+
+
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_NOW = re.compile(r"\b(now|today|currently|current|latest|these days|nowadays)\b", re.I)
+
+
+def years_asked(query: str, published_years: set[int]) -> list[int]:
+    """Document years a question points at: years it names, and the latest for "now"."""
+    wanted = [int(y) for y in _YEAR.findall(query) if int(y) in published_years]
+    if _NOW.search(query) and published_years:
+        wanted.append(max(published_years))
+    return list(dict.fromkeys(wanted))
+
+
+def cover_years(hits: list[Hit], candidates: list[Hit], k: int, years: list[int]) -> list[Hit]:
+    """Make sure each year asked about has a passage from a document of that year.
+
+    "How did X change between 2019 and 2022?" needs both documents even when one of them
+    ranks lower; its best passage replaces the weakest pick from an over-represented year.
+    """
+    chosen = list(hits[:k])
+    for year in years:
+        if any(_year_of(h) == year for h in chosen):
+            continue
+        best = next((h for h in candidates if _year_of(h) == year and h not in chosen), None)
+        if best is None:
+            continue
+        protected = set(years)
+        for i in range(len(chosen) - 1, -1, -1):
+            if _year_of(chosen[i]) not in protected or sum(
+                _year_of(h) == _year_of(chosen[i]) for h in chosen
+            ) > 1:
+                chosen[i] = best
+                break
+    return sorted(chosen, key=lambda h: -h.score)
+
+
+def _year_of(hit: Hit) -> int | None:
+    published = str(hit.chunk.metadata.get("published") or "")
+    return int(published[:4]) if published[:4].isdigit() else None
 
 
 def diversify(hits: list[Hit], k: int, per_source_cap: int) -> list[Hit]:
@@ -106,10 +153,19 @@ def diversify(hits: list[Hit], k: int, per_source_cap: int) -> list[Hit]:
 class HybridRetriever:
     """Dense + lexical retrieval over a chunk store, with glossary query expansion."""
 
-    def __init__(self, store: ChunkStore, embedder, params: RetrievalParams | None = None) -> None:
+    def __init__(
+        self,
+        store: ChunkStore,
+        embedder,
+        params: RetrievalParams | None = None,
+        passage_scorer: Callable[[str, np.ndarray, list[Document]], list[float]] | None = None,
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self.params = params or RetrievalParams()
+        # Scores a passage by its best sentence for the query (late interaction): sharper
+        # than one vector per chunk. Given by the composition root; optional.
+        self.passage_scorer = passage_scorer
         self._snapshot: KnowledgeSnapshot | None = None
         self._lock = threading.Lock()
 
@@ -122,8 +178,13 @@ class HybridRetriever:
         with self._lock:
             if self._snapshot is None or self._snapshot.versions != versions:
                 chunks = self.store.live_chunks()
+                years = {
+                    int(str(c.metadata.get("published"))[:4])
+                    for c in chunks
+                    if str(c.metadata.get("published") or "")[:4].isdigit()
+                }
                 self._snapshot = KnowledgeSnapshot(
-                    versions, chunks, LexicalIndex(chunks), Glossary(chunks)
+                    versions, chunks, LexicalIndex(chunks), Glossary(chunks), years
                 )
             return self._snapshot
 
@@ -142,7 +203,12 @@ class HybridRetriever:
         t3 = time.perf_counter()
         lexical = snap.lexical.search(expanded, params.lexical_candidates)
         fused = fuse(dense, lexical, params.rrf_k, params.dense_weight, params.lexical_weight)
+        if self.passage_scorer and params.rerank_candidates > 0:
+            fused = self._rerank(query, np.asarray(vector), fused[: params.rerank_candidates])
         hits = diversify(fused, k, params.per_source_cap)
+        years = years_asked(query, snap.published_years)
+        if years:
+            hits = cover_years(hits, fused, k, years)
         t4 = time.perf_counter()
         timings.update(
             expand=(t1 - t0) * 1000,
@@ -151,3 +217,14 @@ class HybridRetriever:
             lexical_fuse=(t4 - t3) * 1000,
         )
         return Retrieval(query, expanded, hits, vector, timings)
+
+    def _rerank(self, query: str, vector: np.ndarray, hits: list[Hit]) -> list[Hit]:
+        """Blend each candidate's fused rank score with its best sentence's score."""
+        if not hits:
+            return hits
+        best = self.passage_scorer(query, vector, [h.chunk for h in hits])
+        top_fused = max(h.score for h in hits) or 1.0
+        w = self.params.rerank_weight
+        for hit, sentence_score in zip(hits, best, strict=True):
+            hit.score = w * sentence_score + (1 - w) * hit.score / top_fused
+        return sorted(hits, key=lambda h: -h.score)

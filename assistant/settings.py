@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +37,7 @@ class ChunkingSettings(_Group):
     """Token-sized, structure-aware chunking (tiktoken cl100k_base)."""
 
     max_tokens: int = Field(
-        160, ge=32, le=2048, description="Largest chunk, in cl100k_base tokens."
+        128, ge=32, le=2048, description="Largest chunk, in cl100k_base tokens."
     )
     min_tokens: int = Field(
         48, ge=0, description="A heading only starts a new chunk once the current one is this big."
@@ -73,14 +73,20 @@ class IngestSettings(_Group):
 class RetrievalSettings(_Group):
     """Hybrid retrieval; defaults chosen by measurement on the dev set (see README)."""
 
-    k: int = Field(4, ge=1, le=50, description="Passages passed on to the answer.")
+    k: int = Field(6, ge=1, le=50, description="Passages passed on to the answer.")
     dense_candidates: int = Field(20, ge=1, description="Chroma hits considered for fusion.")
     lexical_candidates: int = Field(20, ge=1, description="BM25 hits considered for fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking.")
-    lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking.")
+    lexical_weight: float = Field(3.0, ge=0, description="Weight of the BM25 ranking.")
+    rerank_candidates: int = Field(
+        16, ge=0, description="Fused candidates re-ranked by their best sentence (0: off)."
+    )
+    rerank_weight: float = Field(
+        0.3, ge=0, le=1, description="Best-sentence score's share of the re-ranked score."
+    )
     per_source_cap: int = Field(
-        3,
+        0,
         ge=0,
         description="At most this many passages per document while others remain (0: no cap).",
     )
@@ -118,14 +124,14 @@ class AnswerSettings(_Group):
         description="Embedding similarity's share of a sentence's score (the rest: term overlap).",
     )
     min_coverage: float = Field(
-        0.6,
+        0.0,
         ge=0,
         le=1,
         description="Abstain below this share of "
         "the question's (idf-weighted) terms found in the evidence.",
     )
     min_sentence_score: float = Field(
-        0.35, ge=0, le=1, description="Abstain when no sentence scores this much."
+        0.475, ge=0, le=1, description="Abstain when no sentence scores this much."
     )
     verify_min_similarity: float = Field(
         0.55,
@@ -160,6 +166,24 @@ class LLMSettings(_Group):
     temperature: float = Field(0.0, ge=0, le=2)
 
 
+class WebSettings(_Group):
+    """The chat web app (``nhsa serve``)."""
+
+    host: str = Field(
+        "127.0.0.1",
+        description="Address to bind; anything but loopback needs auth_user and auth_password.",
+    )
+    port: int = Field(7860, ge=1, le=65535, description="Port to listen on.")
+    concurrency_limit: int = Field(
+        4, ge=1, description="Questions answered at once (Gradio's queue); the rest wait."
+    )
+    max_question_chars: int = Field(
+        2000, ge=1, description="Longer questions get a message asking to shorten them."
+    )
+    auth_user: str | None = Field(None, description="User name for the login page.")
+    auth_password: SecretStr | None = Field(None, description="Password for the login page.")
+
+
 class Settings(BaseSettings):
     """All settings of the assistant, grouped by the part of the flow they steer."""
 
@@ -177,6 +201,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     def with_data_dir(self, data_dir: Path | None) -> Settings:
         """A copy whose store lives in ``data_dir`` (the CLI's ``--data-dir``)."""

@@ -29,7 +29,7 @@ def main(questions_path: str) -> None:
     assistant = Assistant.from_settings(settings)
     k = settings.retrieval.k
     systems = build_systems(["assistant", "textbook"], ["extractive"], settings, assistant, k)
-    results = [evaluate(s, questions, k) for s in systems]  # also warms every cache
+    results = [evaluate(s, questions, s.k) for s in systems]  # also warms every cache
     print_summary(results, console)
     retrieve_ms, answer_ms = [], []
     for q in questions:

@@ -1,7 +1,8 @@
 """Answer-quality metrics. No LLM judge: each metric is a plain, documented check.
 
 Definitions (also printed in the HTML report):
-- recall@k: share of answerable questions with a passage from an expected source in the top k.
+- recall@k: share of answerable questions with a passage from an expected source in the top k
+  (k: the passages the system passes on); recall@4 the same over the first four.
 - MRR: mean of 1/rank of the first passage from an expected source (0 when none).
 - key-fact context recall: share of key facts found in the retrieved passages.
 - answer fact recall: share of key facts found in the answer text.
@@ -77,12 +78,14 @@ def question_checks(q: EvalQuestion, o: Outcome, k: int) -> dict:
     context = "\n".join(p for _, p in top)
     expected = set(q.expected_sources)
     rank = next((i for i, (s, _) in enumerate(top, start=1) if s in expected), None)
+    hit_at_4 = any(s in expected for s, _ in o.retrieved[:4])
     good_citations = [
         s in expected or any(fact_found(alts, p) for alts in facts) for s, p in o.citations
     ]
     supported = [sentence_supported(s, ps) for s, ps in o.sentences]
     return {
         "hit_at_k": rank is not None,
+        "hit_at_4": hit_at_4,
         "reciprocal_rank": 1.0 / rank if rank else 0.0,
         "facts_in_context": [fact_found(a, context) for a in facts],
         "facts_in_answer": [fact_found(a, o.answer) for a in facts]
@@ -114,6 +117,7 @@ def aggregate(questions: list[EvalQuestion], checks: list[dict], latencies: list
     return {
         "retrieval": {
             "recall_at_k": _mean([c["hit_at_k"] for _, c in with_sources]),
+            "recall_at_4": _mean([c["hit_at_4"] for _, c in with_sources]),
             "mrr": _mean([c["reciprocal_rank"] for _, c in with_sources]),
             "fact_context_recall": _mean(all_facts_ctx),
             "context_chars": _mean([c["context_chars"] for c in checks]),

@@ -16,6 +16,7 @@ from evals import metrics
 # (dotted key, label, higher is better)
 METRICS: list[tuple[str, str, bool]] = [
     ("retrieval.recall_at_k", "recall@k", True),
+    ("retrieval.recall_at_4", "recall@4", True),
     ("retrieval.mrr", "MRR", True),
     ("retrieval.fact_context_recall", "key-fact context recall", True),
     ("retrieval.context_chars", "context passed on (chars)", False),

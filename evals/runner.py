@@ -20,10 +20,12 @@ from evals.metrics import Outcome, aggregate, question_checks
 class AssistantSystem:
     """The assistant in one answer mode."""
 
-    def __init__(self, assistant: Assistant, mode: str) -> None:
+    def __init__(self, assistant: Assistant, mode: str, k: int | None = None) -> None:
         self.assistant = assistant
         self.mode = mode
         self.name = f"assistant-{mode}"
+        self.k = k or assistant.settings.retrieval.k
+        assistant.retriever.params.k = self.k
 
     def config(self) -> dict:
         """The settings that shape answers, for the report."""
@@ -108,7 +110,7 @@ def build_systems(
         for mode in modes:
             if mode == "llm" and assistant.llm is None:
                 continue  # no endpoint configured: the LLM mode is not part of this run
-            systems.append(AssistantSystem(assistant, mode))
+            systems.append(AssistantSystem(assistant, mode, k))
     if "textbook" in names:
         from assistant import wiring
         from evals.textbook import TextbookSystem
@@ -116,7 +118,7 @@ def build_systems(
         store = assistant.store if assistant else wiring.open_store(settings)
         folders = sorted({Path(r.root) for r in store.documents().values()})
         embedder = assistant.embedder if assistant else wiring.embedder(settings)
-        systems.append(TextbookSystem(folders, embedder, k or 4))
+        systems.append(TextbookSystem(folders, embedder, 4))  # the tutorial's top-4, always
     return systems
 
 
@@ -136,4 +138,4 @@ def run_eval(
     built = build_systems(
         systems or ["assistant", "textbook"], modes or ["extractive", "llm"], settings, assistant, k
     )
-    return [evaluate(system, questions, k, on_question) for system in built]
+    return [evaluate(system, questions, getattr(system, "k", k), on_question) for system in built]

@@ -44,7 +44,7 @@ class Embedder(Protocol):
 class IngestOptions:
     """Plain values the job needs (taken from the settings by the caller)."""
 
-    max_tokens: int = 160
+    max_tokens: int = 128
     min_tokens: int = 48
     max_file_bytes: int = 25 * 1024 * 1024
 

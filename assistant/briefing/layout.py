@@ -1,0 +1,145 @@
+"""The pack laid out once as plain blocks; the Markdown, HTML and DOCX writers only
+translate blocks. Text runs hold raw text (document text included): each writer
+escapes it for its format, so nothing from a document is ever read as markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.answer import Citation
+from assistant.briefing.model import Briefing, Card, Line, Section, TimelineEvent
+
+NOT_STATED = "not stated in the documents."
+
+
+@dataclass
+class Run:
+    """A piece of text; style is "", "bold", "italic" or "flag" (a warning)."""
+
+    text: str
+    style: str = ""
+
+
+@dataclass
+class Cite:
+    """A citation marker [n], linked to the cited passage under Sources."""
+
+    n: int
+
+
+@dataclass
+class Block:
+    """A heading (level 1-3), para, note, item (bullet) or ref (a cited passage entry)."""
+
+    kind: str
+    parts: list[Run | Cite] = field(default_factory=list)
+    level: int = 0
+    anchor: str | None = None
+
+    def text(self) -> str:
+        """The block as plain text (citations as [n])."""
+        return "".join(p.text if isinstance(p, Run) else f"[{p.n}]" for p in self.parts)
+
+
+def ref_anchor(n: int) -> str:
+    """The anchor of cited passage ``n`` (a valid HTML id and DOCX bookmark name)."""
+    return f"ref_{n}"
+
+
+def _cited(line: Line) -> list[Run | Cite]:
+    return [Run(line.text), *(Cite(n) for n in line.citations)]
+
+
+def _header(b: Briefing) -> list[Block]:
+    facts = f"For {b.audience_label}"
+    if b.focus:
+        facts += f" · focus: {b.focus}"
+    written = "written by a language model, every sentence verified" if b.mode == "llm" \
+        else "extractive: every line quotes a document"
+    facts += f" · {written} · built {b.created}"
+    return [Block("heading", [Run(b.title)], level=1), Block("note", [Run(facts)]),
+            Block("para", [Run(b.intro)])]
+
+
+def _card(card: Card, labels: dict[str, str]) -> list[Block]:
+    blocks = [Block("heading", [Run(card.role)], level=3)]
+    for key, lines in card.facets.items():
+        label = labels.get(key, key)
+        if not lines:
+            blocks.append(Block("item", [Run(f"{label}: ", "bold"), Run(NOT_STATED, "italic")]))
+        for line in lines:
+            blocks.append(Block("item", [Run(f"{label}: ", "bold"), *_cited(line)]))
+    return blocks
+
+
+def _event(event: TimelineEvent) -> Block:
+    parts: list[Run | Cite] = [Run(event.date.label, "bold")]
+    if event.dated_by == "document":
+        parts.append(Run(" (document date)", "italic"))
+    parts += [Run(" — "), *_cited(event.line)]
+    if event.superseded_by:
+        parts.append(Run(f" Superseded: {event.superseded_by}.", "flag"))
+    return Block("item", parts)
+
+
+def _quote(c: Citation) -> str:
+    if c.quote_start is None or c.quote_end is None:
+        return ""
+    return c.passage[c.quote_start - c.start : c.quote_end - c.start].strip()
+
+
+def _sources(section: Section, b: Briefing) -> list[Block]:
+    blocks = [Block("heading", [Run(b.labels.get("documents", "Documents"))], level=3)]
+    for source in section.sources:
+        parts: list[Run | Cite] = [Run(source.reference)]
+        if source.citations:
+            parts.append(Run(" Cited as "))
+            parts += [Cite(n) for n in source.citations]
+        else:
+            parts.append(Run(" Not cited in this pack.", "italic"))
+        blocks.append(Block("item", parts))
+    blocks.append(Block("heading", [Run(b.labels.get("passages", "Cited passages"))], level=3))
+    for c in b.citations:
+        parts = [Run(f"[{c.n}] ", "bold"), Run(c.title or c.source_id)]
+        section_name = b.citation_sections.get(c.n)
+        where = f", section “{section_name}”" if section_name else ""
+        parts.append(Run(f"{where}, characters {c.start}–{c.end}."))
+        if quote := _quote(c):
+            parts.append(Run(f" “{quote}”", "italic"))
+        blocks.append(Block("ref", parts, anchor=ref_anchor(c.n)))
+    return blocks
+
+
+def layout(b: Briefing) -> list[Block]:
+    """Every block of the pack, in reading order."""
+    blocks = _header(b)
+    for section in b.sections:
+        blocks.append(Block("heading", [Run(section.title)], level=2, anchor=f"sec_{section.key}"))
+        if section.intro:
+            blocks.append(Block("note", [Run(section.intro)]))
+        for topic in section.topics:
+            blocks.append(Block("heading", [Run(topic.heading)], level=3))
+            blocks += [Block("item", _cited(line)) for line in topic.lines]
+        for card in section.cards:
+            blocks += _card(card, b.labels)
+        blocks += [_event(e) for e in section.events]
+        for term in section.terms:
+            first, *more = term.lines
+            parts: list[Run | Cite] = [Run(term.term, "bold"), Run(" — "), *_cited(first)]
+            if term.inferred:
+                parts.append(Run(" (never spelled out; long form as the documents use it)",
+                                 "italic"))
+            for line in more:
+                parts += [Run(" — "), *_cited(line)]
+            blocks.append(Block("item", parts))
+        for gap in section.gaps:
+            parts = [Run(gap.question, "bold"), Run(f" Not answered: {gap.reason}.")]
+            if gap.nearest:
+                parts.append(Run(f" Nearest: {'; '.join(gap.nearest)}.", "italic"))
+            blocks.append(Block("item", parts))
+        if section.sources:
+            blocks += _sources(section, b)
+        if section.note:
+            blocks.append(Block("note", [Run(section.note)]))
+    return blocks

@@ -1,0 +1,137 @@
+"""Section 4, what changed when: dated statements, oldest first, superseded ones flagged.
+
+A statement is dated by a date written in it ("from April 2023", "2018/19", "towards the
+end of 2018") or, failing that, by its document's publication date. A later statement
+that reports a body replaced ("the folding of clinical commissioning groups into ICSs")
+flags every earlier statement about that body as superseded; the bodies are the
+glossary's acronyms, so nothing here knows which bodies a corpus talks about.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from assistant.briefing.context import BuildContext
+from assistant.briefing.model import DatePoint, Section, TimelineEvent
+from assistant.briefing.statements import line_from, sentence_key, singular, usable
+from assistant.briefing.topics import retrieve_chunks
+from assistant.evidence import Sentence
+from assistant.glossary import Glossary, GlossaryEntry
+
+_MONTHS = {m[:3].lower(): i for i, m in enumerate(
+    "January February March April May June July August September October November December"
+    .split(), start=1)}
+_MONTH = r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|" \
+         r"Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+_YEAR = r"(?P<year>(?:19[5-9]|20[0-4])\d)"
+_DAY_MONTH_YEAR = re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}\s+{_YEAR}\b")
+_MONTH_YEAR = re.compile(rf"\b{_MONTH}\s+{_YEAR}\b")
+_FINANCIAL_YEAR = re.compile(rf"\b{_YEAR}[/-](?P<next>\d{{2}})\b")
+_BARE_YEAR = re.compile(rf"(?<![\d/-]){_YEAR}(?![\d/]|-\d)")
+_LABEL_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def find_date(text: str, qualifiers: dict[str, int]) -> DatePoint | None:
+    """The most precise date written in ``text`` (the first, at equal precision)."""
+    if m := _DAY_MONTH_YEAR.search(text):
+        month = _MONTHS[m["month"][:3].lower()]
+        return DatePoint(int(m["year"]), month, int(m["day"]),
+                         f"{int(m['day'])} {_LABEL_MONTHS[month - 1]} {m['year']}")
+    if m := _MONTH_YEAR.search(text):
+        month = _MONTHS[m["month"][:3].lower()]
+        return DatePoint(int(m["year"]), month, None, f"{_LABEL_MONTHS[month - 1]} {m['year']}")
+    if (m := _FINANCIAL_YEAR.search(text)) and int(m["next"]) == (int(m["year"]) + 1) % 100:
+        return DatePoint(int(m["year"]), 4, None, f"{m['year']}/{m['next']}")
+    if m := _BARE_YEAR.search(text):
+        year = int(m["year"])
+        before = text[max(0, m.start() - 30) : m.start()].lower()
+        for word, month in qualifiers.items():
+            # "the end of 2018", "the autumn Budget 2018"
+            if re.search(rf"\b{word}\b(?:\s+of)?(?:\s+the)?(?:\s+[A-Za-z]+)?\s*$", before):
+                return DatePoint(year, month, None, f"{word} {year}")
+        return DatePoint(year, None, None, str(year))
+    return None
+
+
+def document_date(published: str | None) -> DatePoint | None:
+    """A document's publication date (2019, 2022-09 or 2019-01-22) as a DatePoint."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", published or "")
+    if not m:
+        return None
+    year, month, day = int(m[1]), int(m[2]) if m[2] else None, int(m[3]) if m[3] else None
+    label = str(year) if not month else f"{_LABEL_MONTHS[month - 1]} {year}"
+    return DatePoint(year, month, day, f"{day} {label}" if day else label)
+
+
+def _text_dated(ctx: BuildContext) -> list[TimelineEvent]:
+    qualifiers = ctx.plans.timeline.qualifiers
+    events = []
+    for sentence in ctx.all_sentences():
+        if usable(sentence) and (date := find_date(sentence.text, qualifiers)):
+            events.append(TimelineEvent(date, line_from(sentence), "text"))
+    return events
+
+
+def _document_dated(ctx: BuildContext, taken: set[tuple[str, int]]) -> list[TimelineEvent]:
+    """Statements on the plan's themes, dated by their documents; a few per document."""
+    plan = ctx.plans.timeline
+    chunks, retrievals = retrieve_chunks(ctx, plan.queries, 6)
+    sentences = [s for s in ctx.assistant.sentences.sentences(chunks)
+                 if usable(s) and sentence_key(s) not in taken]
+    best: dict[tuple[str, int], tuple[float, Sentence]] = {}
+    for retrieval in retrievals:
+        vector = np.asarray(retrieval.query_vector)
+        for s in sentences:
+            score = float(np.dot(vector, s.vector)) + ctx.bonus(s.vector)
+            if sentence_key(s) not in best or score > best[sentence_key(s)][0]:
+                best[sentence_key(s)] = (score, s)
+    per_doc: dict[str, int] = {}
+    events = []
+    for _, s in sorted(best.values(), key=lambda p: -p[0]):
+        source = str(s.chunk.metadata.get("source_id", ""))
+        date = document_date(s.chunk.metadata.get("published"))
+        if date is None or per_doc.get(source, 0) >= plan.per_document:
+            continue
+        per_doc[source] = per_doc.get(source, 0) + 1
+        events.append(TimelineEvent(date, line_from(s), "document"))
+        if len(events) >= plan.max_document_dated:
+            break
+    return events
+
+
+def _forms(entry: GlossaryEntry) -> str:
+    names = [entry.short, singular(entry.long)]
+    return "(?:" + "|".join(re.escape(n).replace(r"\ ", r"\s+") + "(?:s|es)?" for n in names) + ")"
+
+
+def flag_superseded(events: list[TimelineEvent], glossary: Glossary, patterns: list[str]) -> None:
+    """Mark statements about a body that a later statement reports replaced."""
+    for event in events:
+        event.terms = [e.short for e in glossary.mentioned(event.line.text)]
+    for later in events:
+        for entry in glossary.entries.values():
+            if not any(re.search(p.replace("{old}", _forms(entry)), later.line.text, re.IGNORECASE)
+                       for p in patterns):
+                continue
+            for earlier in events:
+                if (earlier is not later and entry.short in earlier.terms
+                        and earlier.date.sort_key < later.date.sort_key
+                        and earlier.superseded_by is None):
+                    earlier.superseded_by = (
+                        f"a later statement ({later.date.label}) reports a change to "
+                        f"{entry.short} ({entry.long})")
+
+
+def build_timeline(ctx: BuildContext) -> Section:
+    """Dated statements from the text and the documents' own dates, oldest first."""
+    plan = ctx.plans.timeline
+    events = _text_dated(ctx)
+    events += _document_dated(ctx, {e.line.key for e in events})
+    published = {sid: rec.metadata.get("published") or ""
+                 for sid, rec in ctx.assistant.store.documents().items()}
+    events.sort(key=lambda e: (e.date.sort_key, published.get(e.line.key[0], ""), e.line.key))
+    glossary = ctx.snapshot().glossary
+    flag_superseded(events, glossary, plan.supersession.patterns)
+    return Section("timeline", plan.title, plan.intro, events=events)

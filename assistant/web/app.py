@@ -1,0 +1,304 @@
+"""The Gradio app: a chat whose citations open their passages, a library view, feedback.
+
+The assistant (model, store, indexes) is built once by the caller and shared by every
+session; each session keeps its own turns in a ``gr.State``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from assistant.answer import Answer, Citation
+from assistant.settings import Settings, WebSettings
+from assistant.web import render
+from assistant.web.exposure import check_exposure
+from assistant.web.feedback import FeedbackStore
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+
+EXAMPLES = [
+    "What does an ICS Programme Lead do?",
+    "What do High Cost Drug Pharmacists do?",
+    "What is a primary care network?",
+    "Who manages the day-to-day work of an ICS programme's workstreams?",
+]
+
+
+def mode_line(assistant) -> str:
+    """How answers are made, in words (the Library tab)."""
+    if assistant.mode == "llm":
+        s = assistant.settings.llm
+        return (
+            f"Answer mode: LLM, model “{s.model}” at {s.base_url}; every sentence is checked "
+            "against the passages it cites."
+        )
+    return "Answer mode: extractive (offline): answers are sentences quoted from the documents."
+
+
+def settings_snapshot(settings: Settings) -> dict[str, Any]:
+    """The settings stored with feedback, secrets left out."""
+    return settings.model_dump(
+        mode="json", exclude={"llm": {"api_key"}, "web": {"auth_user", "auth_password"}}
+    )
+
+
+class ChatSession:
+    """The event handlers: the shared assistant and feedback store, per-session turns."""
+
+    def __init__(self, assistant, feedback: FeedbackStore) -> None:
+        self.assistant = assistant
+        self.feedback = feedback
+        self.max_chars = assistant.settings.web.max_question_chars
+
+    def respond(self, question: str, turns: list[dict]) -> Iterator[tuple]:
+        """Answer ``question``; yields (textbox, chat, turns) as the answer is composed."""
+        question = (question or "").strip()
+        if not question:
+            yield "", messages(turns), turns
+            return
+        turn = len(turns)
+        if len(question) > self.max_chars:
+            notice = render.notice_html(render.too_long_message(len(question), self.max_chars))
+            turns = [*turns, _turn(question, None, notice)]
+            yield "", messages(turns), turns
+            return
+        history = [t["question"] for t in turns if t["answer"] is not None]
+        yield "", messages(turns, (question, render.pending_html())), turns
+        try:
+            answer = self.assistant.ask(question, history or None)
+        except Exception:
+            log.exception("answering %r failed", question[:200])
+            notice = render.notice_html(
+                "Something went wrong while answering; please try again. "
+                "If it keeps happening, tell whoever runs this assistant."
+            )
+            turns = [*turns, _turn(question, None, notice)]
+            yield "", messages(turns), turns
+            return
+        # Stream the composed answer sentence by sentence; the sources list comes last.
+        for shown in range(1, len(answer.sentences)):
+            partial = render.answer_html(answer, turn, shown)
+            yield "", messages(turns, (question, partial)), turns
+        final = render.answer_html(answer, turn)
+        turns = [*turns, _turn(question, answer.model_dump(mode="json"), final)]
+        yield "", messages(turns), turns
+
+    def open_citation(self, turns: list[dict], evt: gr.EventData) -> str:
+        """The source panel for the clicked citation marker."""
+        return self._panel(turns, getattr(evt, "ref", None), whole=False)
+
+    def open_whole_document(self, turns: list[dict], evt: gr.EventData) -> str:
+        """The source panel showing the cited document in full."""
+        return self._panel(turns, getattr(evt, "ref", None), whole=True)
+
+    def _panel(self, turns: list[dict], ref: str | None, whole: bool) -> str:
+        citation = citation_for(turns, ref)
+        if citation is None:
+            return render.empty_panel_html()
+        text = self.assistant.store.document_text(citation.source_id)
+        return render.source_panel_html(citation, text, ref or "", whole=whole)
+
+    def like(self, turns: list[dict], evt: gr.LikeData) -> tuple:
+        """Store a thumbs up or down; offer the comment box."""
+        index = evt.index if isinstance(evt.index, int) else evt.index[0]
+        turn_index = index // 2
+        if evt.liked not in (True, False) or not 0 <= turn_index < len(turns):
+            return None, gr.update(visible=False), ""
+        turn = turns[turn_index]
+        if turn["answer"] is None:
+            return None, gr.update(visible=False), ""
+        history = [t["question"] for t in turns[:turn_index] if t["answer"] is not None]
+        feedback_id = self.feedback.record(
+            liked=bool(evt.liked),
+            question=turn["question"],
+            history=history,
+            answer=turn["answer"],
+            settings=settings_snapshot(self.assistant.settings),
+        )
+        thanks = "Thanks. Anything to add? (optional)" if evt.liked else (
+            "Thanks. What was wrong or missing? (optional)"
+        )
+        return feedback_id, gr.update(visible=True), gr.update(value="", label=thanks)
+
+    def comment(self, feedback_id: int | None, text: str) -> tuple:
+        """Attach the optional comment to the last thumbs up or down."""
+        if feedback_id is not None and (text or "").strip():
+            self.feedback.add_comment(feedback_id, text)
+            gr.Info("Thank you: your comment was saved with the answer.")
+        return None, gr.update(visible=False), ""
+
+    def library(self) -> str:
+        """The Library tab's contents, read from the store now."""
+        return render.library_html(self.assistant.store.documents().values(), mode_line(self.assistant))
+
+
+def _turn(question: str, answer: dict | None, html: str) -> dict:
+    return {"question": question, "answer": answer, "html": html}
+
+
+def messages(turns: list[dict], pending: tuple[str, str] | None = None) -> list[dict]:
+    """The chat's messages: each turn's question and answer, plus one being composed."""
+    shown = [(t["question"], t["html"]) for t in turns]
+    if pending:
+        shown.append(pending)
+    out = []
+    for question, answer in shown:
+        out.append({"role": "user", "content": render.question_html(question)})
+        out.append({"role": "assistant", "content": answer})
+    return out
+
+
+def citation_for(turns: list[dict], ref: str | None) -> Citation | None:
+    """The citation a marker's reference names, if that turn and number exist."""
+    parsed = render.parse_ref(ref)
+    if parsed is None:
+        return None
+    turn, n = parsed
+    if not 0 <= turn < len(turns) or turns[turn]["answer"] is None:
+        return None
+    answer = Answer.model_validate(turns[turn]["answer"])
+    return next((c for c in answer.citations if c.n == n), None)
+
+
+def build_app(assistant, feedback: FeedbackStore) -> gr.Blocks:
+    """The chat app around an already-loaded assistant."""
+    session = ChatSession(assistant, feedback)
+    documents = assistant.store.documents()
+    mode_label = "LLM mode" if assistant.mode == "llm" else "extractive mode"
+    with gr.Blocks(title="NHS field assistant", analytics_enabled=False) as demo:
+        turns = gr.State([])
+        feedback_id = gr.State(None)
+        gr.HTML(render.header_html(len(documents), mode_label), elem_id="app-header")
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                with gr.Row(equal_height=False, elem_id="ask-row"):
+                    with gr.Column(scale=3, min_width=420):
+                        chatbot = gr.Chatbot(
+                            elem_id="chat",
+                            label="Conversation",
+                            show_label=False,
+                            height=600,
+                            sanitize_html=True,
+                            render_markdown=False,
+                            line_breaks=False,
+                            feedback_options=("Like", "Dislike"),
+                            placeholder=(
+                                "<div class='chat-empty'><b>Ask about the NHS in England</b>"
+                                "<br>Roles, structures and how to engage. Every sentence of "
+                                "an answer cites its source; click a number to read it.</div>"
+                            ),
+                            examples=[{"text": q} for q in EXAMPLES],
+                            buttons=["copy"],
+                        )
+                        with gr.Row(elem_id="ask-bar"):
+                            question = gr.Textbox(
+                                elem_id="question",
+                                show_label=False,
+                                placeholder="Ask a question, e.g. Who leads an ICS programme?",
+                                lines=1,
+                                max_lines=6,
+                                scale=8,
+                                autofocus=True,
+                            )
+                            send = gr.Button(
+                                "Ask", variant="primary", scale=0, min_width=90, elem_id="ask"
+                            )
+                            clear = gr.Button("New chat", scale=0, min_width=110, elem_id="clear")
+                        with gr.Row(visible=False, elem_id="comment-row") as comment_row:
+                            comment = gr.Textbox(
+                                label="Anything to add? (optional)",
+                                lines=2,
+                                scale=6,
+                                elem_id="comment",
+                            )
+                            send_comment = gr.Button(
+                                "Send", scale=0, min_width=90, elem_id="send-comment"
+                            )
+                    with gr.Column(scale=2, min_width=340, elem_id="source-column"):
+                        panel = gr.HTML(
+                            render.empty_panel_html(),
+                            elem_id="source-panel",
+                            js_on_load=(HERE / "citations.js").read_text(encoding="utf-8"),
+                        )
+            with gr.Tab("Library", id="library"):
+                library = gr.HTML(elem_id="library")
+
+        ask_inputs = [question, turns]
+        ask_outputs = [question, chatbot, turns]
+        question.submit(session.respond, ask_inputs, ask_outputs, api_name="ask")
+        send.click(session.respond, ask_inputs, ask_outputs, api_visibility="private")
+        chatbot.example_select(
+            _example_text, None, question, api_visibility="private", queue=False
+        ).then(session.respond, ask_inputs, ask_outputs, api_visibility="private")
+
+        def reset() -> tuple:
+            return [], [], render.empty_panel_html(), None, gr.update(visible=False)
+
+        reset_outputs = [chatbot, turns, panel, feedback_id, comment_row]
+        clear.click(reset, None, reset_outputs, api_visibility="private", queue=False)
+        chatbot.clear(reset, None, reset_outputs, api_visibility="private", queue=False)
+
+        panel.cite(session.open_citation, turns, panel, api_visibility="private")
+        panel.whole(session.open_whole_document, turns, panel, api_visibility="private")
+
+        chatbot.like(
+            session.like, turns, [feedback_id, comment_row, comment], api_visibility="private"
+        )
+        comment_done = [feedback_id, comment_row, comment]
+        send_comment.click(
+            session.comment, [feedback_id, comment], comment_done, api_visibility="private"
+        )
+        comment.submit(
+            session.comment, [feedback_id, comment], comment_done, api_visibility="private"
+        )
+        demo.load(session.library, None, library, api_visibility="private")
+    return demo
+
+
+def _example_text(evt: gr.SelectData) -> str:
+    value = evt.value
+    return value.get("text", "") if isinstance(value, dict) else str(value)
+
+
+def theme() -> gr.themes.Base:
+    """System fonts only, so the page requests nothing from outside."""
+    return gr.themes.Default(
+        primary_hue="blue",
+        neutral_hue="slate",
+        font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
+        font_mono=["ui-monospace", "monospace"],
+    )
+
+
+def launch(demo: gr.Blocks, web: WebSettings) -> str:
+    """Start serving (queue with the configured concurrency) and return the local URL."""
+    check_exposure(web)
+    auth = None
+    if web.auth_user and web.auth_password:
+        auth = (web.auth_user, web.auth_password.get_secret_value())
+    demo.queue(default_concurrency_limit=web.concurrency_limit)
+    _, url, _ = demo.launch(
+        server_name=web.host,
+        server_port=web.port,
+        auth=auth,
+        auth_message="NHS field assistant: please sign in." if auth else None,
+        share=False,
+        inbrowser=False,
+        prevent_thread_lock=True,
+        quiet=True,
+        show_error=False,
+        ssr_mode=False,
+        pwa=False,
+        mcp_server=False,
+        enable_monitoring=False,
+        footer_links=[],
+        theme=theme(),
+        css_paths=[HERE / "style.css"],
+    )
+    return url
