@@ -4,7 +4,7 @@ BIN     := $(VENV)/bin
 CORPUS  ?= ../shared/corpus
 STAMP   := $(VENV)/.installed
 
-.PHONY: install run ingest test lint format bench-ingest clean
+.PHONY: install run ingest test lint format bench-ingest bench-answer eval calibrate clean
 
 $(STAMP): pyproject.toml scripts/install.sh
 	bash scripts/install.sh
@@ -15,7 +15,10 @@ install: $(STAMP)
 ingest: install
 	$(BIN)/nhsa ingest $(CORPUS)
 
+# `make run` serves on the settings' web.host and web.port (127.0.0.1:7860) unless
+# HOST=... or PORT=... are given; the URL is printed once the model and store are loaded.
 run: ingest
+	$(BIN)/nhsa serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 test: install
 	$(BIN)/ruff check .
@@ -31,6 +34,20 @@ format: install
 
 bench-ingest: install
 	$(BIN)/python -m evals.bench_ingest $(CORPUS)
+
+# Quality on the dev set, assistant against the textbook LangChain pipeline, warm latency.
+bench-answer: ingest
+	$(BIN)/python -m evals.bench_answer evals/datasets/dev.jsonl
+
+# The full dev set through the eval suite, both reports written under artifacts/.
+eval: ingest
+	mkdir -p artifacts
+	$(BIN)/nhsa eval --questions evals/datasets/dev.jsonl --system both \
+		--json artifacts/eval-dev.json --html artifacts/eval-dev.html
+
+# Re-derive the abstention thresholds on the dev set.
+calibrate: ingest
+	$(BIN)/python -m evals.calibrate evals/datasets/dev.jsonl
 
 clean:
 	rm -rf data artifacts .pytest_cache
