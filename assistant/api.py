@@ -24,7 +24,7 @@ from assistant.extractive import (
     score_sentences,
     select_sentences,
 )
-from assistant.retrieval import HybridRetriever, Retrieval, RetrievalParams
+from assistant.retrieval import HybridRetriever, Retrieval, RetrievalParams, years_asked
 from assistant.settings import Settings
 
 
@@ -67,8 +67,14 @@ class Assistant:
     def _best_sentence_scores(self, query: str, vector, chunks) -> list[float]:
         """Each passage's best sentence score for the query (the retriever's re-ranker)."""
         snap = self.retriever.snapshot()
-        scored = score_sentences(query, vector, self.sentences.sentences(chunks), snap.lexical,
-                                 self.compose_params, snap.glossary)
+        scored = score_sentences(
+            query,
+            vector,
+            self.sentences.sentences(chunks),
+            snap.lexical,
+            self.compose_params,
+            snap.glossary,
+        )
         best: dict[str, float] = {}
         for s in scored:
             key = s.sentence.chunk.id or ""
@@ -142,7 +148,8 @@ class Assistant:
             self.compose_params,
             snap.glossary,
         )
-        chosen = select_sentences(scored, sentences, self.compose_params)
+        years = years_asked(standalone, snap.published_years)
+        chosen = select_sentences(scored, sentences, self.compose_params, years)
         evidence = [evidence_text(c) for c in chunks]
         cover = coverage(standalone, evidence, snap.lexical, snap.glossary)
         best = scored[0].score if scored else 0.0

@@ -82,9 +82,17 @@ def score_sentences(
 
 
 def select_sentences(
-    scored: list[ScoredSentence], all_sentences: list[Sentence], params: ComposeParams
+    scored: list[ScoredSentence],
+    all_sentences: list[Sentence],
+    params: ComposeParams,
+    years: list[int] | tuple[int, ...] = (),
 ) -> list[Sentence]:
-    """The best few distinct sentences, each with the sentence it leans on, in reading order."""
+    """The best few distinct sentences, each with the sentence it leans on, in reading order.
+
+    ``years`` are document years the question asks about ("between 2019 and 2022"): each
+    gets its best sentence when one scores reasonably, so a "how did X change" answer
+    shows both ends of the change.
+    """
     if not scored:
         return []
     floor = scored[0].score * params.min_relative_score
@@ -99,16 +107,38 @@ def select_sentences(
         if any(float(np.dot(vector, c.vector)) > params.near_duplicate for c in chosen):
             continue
         chosen.append(candidate.sentence)
+    for year in years:
+        if any(_year(c.chunk.metadata.get("published")) == year for c in chosen):
+            continue
+        best = next(
+            (
+                c
+                for c in scored
+                if _year(c.sentence.chunk.metadata.get("published")) == year
+                and c.score >= floor * params.min_relative_score
+                and not _introduces_missing_list(c.sentence, by_place)
+            ),
+            None,
+        )
+        if best is not None:
+            chosen.append(best.sentence)
     # A chosen "They also ..." brings the sentence that says who "they" are.
     for sentence in list(chosen):
         before = by_place.get((sentence.chunk.id, sentence.position - 1))
         if _LEANS_BACK.match(sentence.text) and before is not None and before not in chosen:
             chosen.append(before)
-    # Reading order: documents in order of their best sentence, then position in the text.
+    # Reading order: documents in order of their best sentence (oldest first when they
+    # come from different years, so a change reads forwards), then position in the text.
     rank = {}
     for s in chosen:
         rank.setdefault(s.chunk.metadata.get("source_id"), len(rank))
-    return sorted(chosen, key=lambda s: (rank[s.chunk.metadata.get("source_id")], s.start))
+    dated = len({_year(s.chunk.metadata.get("published")) for s in chosen}) > 1
+
+    def order(s: Sentence) -> tuple:
+        year = _year(s.chunk.metadata.get("published")) or 0
+        return (year if dated else 0, rank[s.chunk.metadata.get("source_id")], s.start)
+
+    return sorted(chosen, key=order)
 
 
 def _introduces_missing_list(sentence: Sentence, by_place: dict) -> bool:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-
 from langchain_core.documents import Document
 
 from assistant.glossary import Glossary
@@ -117,9 +116,10 @@ def cover_years(hits: list[Hit], candidates: list[Hit], k: int, years: list[int]
             continue
         protected = set(years)
         for i in range(len(chosen) - 1, -1, -1):
-            if _year_of(chosen[i]) not in protected or sum(
-                _year_of(h) == _year_of(chosen[i]) for h in chosen
-            ) > 1:
+            if (
+                _year_of(chosen[i]) not in protected
+                or sum(_year_of(h) == _year_of(chosen[i]) for h in chosen) > 1
+            ):
                 chosen[i] = best
                 break
     return sorted(chosen, key=lambda h: -h.score)
