@@ -136,10 +136,23 @@ def _charts(results: list[dict]) -> list[tuple[str, str]]:
 def write_html(results: list[dict], path: Path, questions_name: str) -> None:
     """A self-contained report: summary vs baseline, charts, definitions, per-question table."""
     e = html.escape
-    head = "".join(f"<th>{e(r['system'])}</th>" for r in results)
+    baseline = next((r for r in results if r["system"] == "textbook"), None)
+    compared = [r for r in results if r is not baseline] if baseline else []
+    head = "".join(f"<th>{e(r['system'])}</th>" for r in results) + "".join(
+        f"<th>{e(r['system'])} vs baseline</th>" for r in compared)
     rows = []
-    for key, label, _ in METRICS:
+    for key, label, higher_better in METRICS:
         cells = "".join(f"<td>{_fmt(key, get(r, key))}</td>" for r in results)
+        for r in compared:
+            a, b = get(r, key), get(baseline, key)
+            if a is None or b is None:
+                cells += "<td>–</td>"
+                continue
+            diff = a - b
+            good = (diff > 0) == higher_better if diff else None
+            colour = {True: "#1b5e20", False: "#b00020", None: "#555"}[good]
+            text = f"{diff:+.0f}" if key.endswith(("_ms", "chars")) else f"{diff:+.3f}"
+            cells += f'<td style="color:{colour}">{text}</td>'
         rows.append(f"<tr><th>{e(label)}</th>{cells}</tr>")
     charts = "".join(
         f'<figure><img alt="{e(t)}" src="{src}"><figcaption>{e(t)}</figcaption></figure>'
