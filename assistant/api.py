@@ -59,6 +59,7 @@ class Assistant:
             near_duplicate=a.near_duplicate,
             similarity_weight=a.similarity_weight,
             carry_over=a.carry_over,
+            min_own_similarity=a.min_own_similarity,
         )
         self.abstain_params = AbstainParams(a.min_coverage, a.min_sentence_score)
         self.sentences = SentenceCache(self.embedder)
@@ -74,6 +75,7 @@ class Assistant:
             snap.lexical,
             self.compose_params,
             snap.glossary,
+            expand_acronyms=False,  # measured: re-ranking on plain terms keeps more facts
         )
         best: dict[str, float] = {}
         for s in scored:
@@ -102,6 +104,12 @@ class Assistant:
     ) -> Retrieval:
         """The passages retrieved for a question (after follow-up resolution)."""
         return self.retriever.search(self.standalone(question, history), k)
+
+    def as_retriever(self, k: int | None = None):
+        """This assistant's retrieval as a LangChain ``BaseRetriever``."""
+        from assistant.langchain_retriever import AssistantRetriever
+
+        return AssistantRetriever(assistant=self, k=k)
 
     def ask(
         self, question: str, history: list[str] | None = None, mode: str | None = None

@@ -283,8 +283,10 @@ def serve(
     with console.status("Loading the model and the store"):
         assistant = Assistant.from_settings(settings)
         if assistant.store.count() == 0:
-            err.print(f"[yellow]The store in {settings.store.data_dir} is empty: run "
-                      "`nhsa ingest FOLDER` to give the assistant documents.[/yellow]")
+            err.print(
+                f"[yellow]The store in {settings.store.data_dir} is empty: run "
+                "`nhsa ingest FOLDER` to give the assistant documents.[/yellow]"
+            )
         else:
             assistant.ask("What is an integrated care system?")  # warm every index once
         demo = build_app(assistant, FeedbackStore.in_data_dir(settings.store.data_dir))
@@ -316,9 +318,97 @@ def feedback_export(
         raise typer.Exit(1)
     rows = eval_rows(FeedbackStore(path).records(), rating)
     if not rows:
-        err.print(f"[red]No {'' if rating == 'all' else rating + ' '}feedback to export "
-                  f"in {path}.[/red]")
+        err.print(
+            f"[red]No {'' if rating == 'all' else rating + ' '}feedback to export in {path}.[/red]"
+        )
         raise typer.Exit(1)
     write_eval_file(rows, out)
-    console.print(f"wrote {len(rows)} question(s) to {out}: fill in key_facts and check "
-                  "answerable before using it as an eval set", highlight=False)
+    console.print(
+        f"wrote {len(rows)} question(s) to {out}: fill in key_facts and check "
+        "answerable before using it as an eval set",
+        highlight=False,
+    )
+
+
+@app.command()
+def brief(
+    audience: Annotated[str, typer.Option(help="Who the pack is for: kam, market-access or msl.")],
+    out: Annotated[Path, typer.Option("--out", help="File to write.")],
+    fmt: Annotated[str, typer.Option("--format", help="md, html or docx.")] = "md",
+    focus: Annotated[
+        str | None,
+        typer.Option(
+            help="A topic to lead with and weight retrieval towards, e.g. 'primary care networks'."
+        ),
+    ] = None,
+    mode: Annotated[str | None, typer.Option(help="extractive or llm (default: setting).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Build a cited briefing pack for new field staff from the ingested documents."""
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from assistant.briefing import PlanError, load_plans
+
+    try:
+        audiences = load_plans().audiences
+    except PlanError as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from exc
+    problems = []
+    if audience not in audiences:
+        problems.append(f"--audience must be one of {', '.join(audiences)}, not {audience!r}")
+    if fmt not in ("md", "html", "docx"):
+        problems.append(f"--format must be md, html or docx, not {fmt!r}")
+    if mode not in (None, "extractive", "llm"):
+        problems.append(f"--mode must be extractive or llm, not {mode!r}")
+    if problems:
+        for problem in problems:
+            err.print(f"[red]{escape(problem)}[/red]")
+        raise typer.Exit(2)
+
+    from assistant.api import Assistant
+    from assistant.briefing import build_briefing, render_html, render_markdown, write_docx
+
+    settings = load_settings(data_dir)
+    assistant = Assistant.from_settings(settings)
+    if assistant.store.count() == 0:
+        err.print(
+            f"[red]The store in {settings.store.data_dir} is empty: run "
+            "`nhsa ingest FOLDER` first.[/red]"
+        )
+        raise typer.Exit(2)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("Preparing", total=None)
+
+        def on_progress(step: str, done: int, total: int) -> None:
+            progress.update(task, description=escape(step), completed=done, total=total)
+
+        try:
+            pack = build_briefing(assistant, audience, focus, mode, on_progress)
+        except ValueError as exc:
+            err.print(f"[red]{escape(str(exc))}[/red]")
+            raise typer.Exit(2) from exc
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "docx":
+        write_docx(pack, out)
+    else:
+        text = render_markdown(pack) if fmt == "md" else render_html(pack)
+        out.write_text(text, encoding="utf-8")
+    stats = pack.stats()
+    console.print(
+        f"wrote {out}: {stats['sections']} sections, {stats['cards']} cards, "
+        f"{stats['timeline_events']} dated events, {stats['glossary_entries']} glossary "
+        f"entries, {stats['gaps']} open questions, {stats['citations']} cited passages "
+        f"({pack.mode}, {pack.build_seconds:.1f} s)",
+        highlight=False,
+    )
+    for note in pack.fallbacks:
+        console.print(f"[dim]extractive text kept: {escape(note)}[/dim]")

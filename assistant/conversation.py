@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-from vectorstore.lexical import STOPWORDS
+# The short list: words such as "now" carry meaning into a follow-up ("what must they do
+# now?" points at the latest documents).
+from vectorstore.lexical import INDEX_STOPWORDS as STOPWORDS
 
 _LEANING = re.compile(
     r"\b(they|them|their|theirs|it|its|this|that|these|those|he|she|his|her|there|"
@@ -46,11 +48,12 @@ def standalone_question(question: str, history: list[str] | None) -> str:
     own_terms = key_terms(question)
     for turn in reversed(history):
         carried = key_terms(turn)
-        # A personal pronoun ("what does it say about prevention?") points back at a named
-        # thing: only the names are carried, so the question's own topic leads. A
+        # A personal pronoun in a question with a topic of its own ("what does it say about
+        # prevention?") points back at a named thing: only the names are carried, so the
+        # question's own topic leads. A
         # demonstrative ("that change") points at the whole earlier idea: all is carried.
         names = [w for w in carried if w[:1].isupper() or w.isupper()]
-        if own_terms and names and not _DEMONSTRATIVE.search(question):
+        if len(own_terms) >= 2 and names and not _DEMONSTRATIVE.search(question):
             carried = names
         if carried:
             break

@@ -10,6 +10,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from ingest.chunking import split_blocks, split_sentences
+from vectorstore.lexical import terms
 
 
 @dataclass
@@ -23,6 +24,14 @@ class Sentence:
     position: int  # order within its passage
     is_heading: bool
     vector: np.ndarray
+
+    @property
+    def terms(self) -> frozenset[str]:
+        """Stemmed content terms (computed once)."""
+        cached = self.__dict__.get("_terms")
+        if cached is None:
+            cached = self.__dict__["_terms"] = frozenset(terms(self.text))
+        return cached
 
 
 def passage_sentences(chunk: Document) -> list[tuple[str, int, int, bool]]:

@@ -17,7 +17,7 @@ import numpy as np
 from assistant.abstention import gives_requested_figure, question_terms
 from assistant.evidence import Sentence
 from assistant.glossary import Glossary
-from vectorstore.lexical import LexicalIndex, terms
+from vectorstore.lexical import LexicalIndex
 
 # A sentence opening with one of these leans on the sentence before it.
 _LEANS_BACK = re.compile(
@@ -36,6 +36,7 @@ class ComposeParams:
     near_duplicate: float = 0.9
     similarity_weight: float = 0.6
     carry_over: float = 0.7
+    min_own_similarity: float = 0.3
     figure_bonus: float = 0.15
 
 
@@ -56,15 +57,20 @@ def score_sentences(
     lexical: LexicalIndex,
     params: ComposeParams,
     glossary: Glossary,
+    expand_acronyms: bool = True,
 ) -> list[ScoredSentence]:
-    """Every sentence scored against the question, best first."""
+    """Every sentence scored against the question, best first.
+
+    With ``expand_acronyms`` a sentence saying "the RWB" matches a question about the
+    "Regional Widget Board" (and vice versa).
+    """
     wanted = question_terms(question)
     weights = {t: lexical.idf(t) for t in wanted}
     total = sum(weights.values()) or 1.0
     scored = []
     for sentence in sentences:
         similarity = float(np.dot(question_vector, sentence.vector))
-        present = set(terms(sentence.text))
+        present = glossary.expanded_terms(sentence.text) if expand_acronyms else sentence.terms
         overlap = sum(w for t, w in weights.items() if t in present) / total
         score = params.similarity_weight * similarity + (1 - params.similarity_weight) * overlap
         if sentence.is_heading:
@@ -76,7 +82,10 @@ def score_sentences(
     # responsible for: ..." after "the role of the lead is crucial"): it inherits part
     # of its predecessor's score.
     for previous, current in itertools.pairwise(scored):
-        if previous.sentence.chunk.id == current.sentence.chunk.id:
+        # Only a sentence with some relevance of its own inherits: an unrelated one after
+        # a strong sentence must not ride into the answer on its neighbour's score.
+        related = current.overlap > 0 or current.similarity >= params.min_own_similarity
+        if previous.sentence.chunk.id == current.sentence.chunk.id and related:
             current.score = max(current.score, params.carry_over * previous.score)
     return sorted(scored, key=lambda s: -s.score)
 

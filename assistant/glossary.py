@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from langchain_core.documents import Document
 
+from vectorstore.lexical import terms
+
 _PAREN = re.compile(r"\(([^()]{1,80})\)")
 _SHORT = re.compile(r"^[A-Z][A-Za-z/&]*[A-Z][A-Za-z/&]*$|^[A-Z]{2,}s?$")
 _WORD = re.compile(r"[\w&/'’-]+")
@@ -163,7 +165,7 @@ def infer_undefined(chunks: list[Document], known: set[str]) -> list[GlossaryEnt
         entries.append(
             GlossaryEntry(
                 short,
-                chunk.page_content[start:end].rstrip("s"),
+                _singular_phrase(chunk.page_content[start:end]),
                 str(chunk.metadata.get("source_id", "")),
                 chunk.id or "",
                 base + start,
@@ -172,6 +174,11 @@ def infer_undefined(chunks: list[Document], known: set[str]) -> list[GlossaryEnt
             )
         )
     return entries
+
+
+def _singular_phrase(phrase: str) -> str:
+    # "Primary Care Networks" -> "Primary Care Network"; "Gadget Loan Process" stays.
+    return phrase[:-1] if phrase.endswith("s") and not phrase.endswith("ss") else phrase
 
 
 class Glossary:
@@ -186,6 +193,7 @@ class Glossary:
                 self.entries.setdefault(entry.short.upper(), entry)
         for entry in infer_undefined(chunks, set(self.entries)):
             self.entries[entry.short.upper()] = entry
+        self._terms_cache: dict[str, frozenset[str]] = {}
         self._long_patterns = {
             key: re.compile(r"\b" + re.escape(e.long).replace(r"\ ", r"\s+") + r"s?\b", re.I)
             for key, e in self.entries.items()
@@ -193,6 +201,15 @@ class Glossary:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def expanded_terms(self, text: str) -> frozenset[str]:
+        """Stemmed terms of ``text`` and of the other form of each acronym it uses (cached)."""
+        cached = self._terms_cache.get(text)
+        if cached is None:
+            cached = frozenset(terms(self.expand(text)))
+            if len(self._terms_cache) < 50_000:
+                self._terms_cache[text] = cached
+        return cached
 
     def lookup(self, short: str) -> GlossaryEntry | None:
         """The entry for an acronym (plural or singular, any case)."""

@@ -5,13 +5,14 @@ survives. The model is a convenience for wording, never the source of trust.
 
 from __future__ import annotations
 
+import html
 import re
 
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 
 from assistant.answer import Answer, AnswerSentence, citation_from_chunk
-from assistant.conversation import standalone_question
+from assistant.conversation import key_terms, standalone_question
 from assistant.extractive import render_text
 from assistant.retrieval import Retrieval
 from assistant.settings import Settings
@@ -64,7 +65,13 @@ class LLMClient:
         except Exception:  # the endpoint is optional: never let it break a question
             return standalone_question(question, history)
         line = rewritten.splitlines()[0].strip().strip('"') if rewritten else ""
-        return line if 3 <= len(line) <= 500 else standalone_question(question, history)
+        # A usable rewrite keeps the question's own words ("liaise") and is a question,
+        # not the model talking about the conversation.
+        own = {w.lower() for w in key_terms(question)}
+        kept = {w.lower() for w in key_terms(line)}
+        if not (3 <= len(line) <= 500) or not own <= kept:
+            return standalone_question(question, history)
+        return line
 
     def build_prompt(self, question: str, retrieval: Retrieval) -> tuple[str, str, int]:
         """System and user prompts, with as many passages as fit the context window."""
@@ -73,9 +80,10 @@ class LLMClient:
         budget = s.llm.context_window - s.llm.max_answer_tokens - _TEMPLATE_MARGIN
         used = len(retrieval.hits)
         while True:
+            # Escaped, so a passage can never close its own tag and speak outside it.
             passages = "\n\n".join(
-                f'<passage n="{n}" source="{h.chunk.metadata.get("title", "")}">\n'
-                f"{h.chunk.page_content}\n</passage>"
+                f'<passage n="{n}" source="{html.escape(str(h.chunk.metadata.get("title", "")))}">'
+                f"\n{html.escape(h.chunk.page_content, quote=False)}\n</passage>"
                 for n, h in enumerate(retrieval.hits[:used], start=1)
             )
             user = load_prompt("answer_user").format(
@@ -101,8 +109,7 @@ class LLMClient:
         passage_sentences = {
             n: assistant.sentences.sentences([h.chunk]) for n, h in enumerate(hits, start=1)
         }
-        sentences = [raw[a:b] for a, b in split_sentences(" ".join(raw.split()))]
-        sentences = _attach_trailing_markers(sentences)
+        sentences = split_answer(raw)
         verdicts = verify_sentences(
             sentences,
             passage_sentences,
@@ -140,15 +147,17 @@ class LLMClient:
         )
 
 
-def _attach_trailing_markers(sentences: list[str]) -> list[str]:
-    # "... the board. [2]" splits into "... the board." and "[2]": give the marker back.
-    out: list[str] = []
-    for sentence in sentences:
-        if re.fullmatch(r"(\[\d+\]\s*)+", sentence.strip()) and out:
-            out[-1] = f"{out[-1]} {sentence.strip()}"
-        else:
-            out.append(sentence)
-    return out
+_MARKERS_AFTER_STOP = re.compile(r"([.!?])\s*((?:\[\d+\]\s*)+)")
+
+
+def split_answer(raw: str) -> list[str]:
+    """The model's answer as sentences, each keeping the [n] markers that follow it."""
+    text = " ".join(raw.split())
+    # "... the board. [2] Next ..." -> "... the board [2]. Next ...": the splitter then cuts
+    # after the full stop and the marker stays with its own sentence.
+    text = _MARKERS_AFTER_STOP.sub(lambda m: f" {m.group(2).strip()}{m.group(1)} ", text)
+    text = " ".join(text.split())
+    return [text[a:b] for a, b in split_sentences(text)]
 
 
 def _fallback(extractive: Answer, removed: list[str], why: str) -> Answer:

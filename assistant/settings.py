@@ -74,7 +74,7 @@ class RetrievalSettings(_Group):
     """Hybrid retrieval; defaults chosen by measurement on the dev set (see README)."""
 
     k: int = Field(6, ge=1, le=50, description="Passages passed on to the answer.")
-    dense_candidates: int = Field(20, ge=1, description="Chroma hits considered for fusion.")
+    dense_candidates: int = Field(40, ge=1, description="Chroma hits considered for fusion.")
     lexical_candidates: int = Field(20, ge=1, description="BM25 hits considered for fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking.")
@@ -101,6 +101,13 @@ class AnswerSettings(_Group):
         description="extractive (offline) or llm (needs llm.base_url).",
     )
     max_sentences: int = Field(4, ge=1, le=10, description="Sentences in an extractive answer.")
+    min_own_similarity: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="A successor inherits only with this much similarity "
+        "of its own (or some term overlap).",
+    )
     carry_over: float = Field(
         0.7,
         ge=0,

@@ -1,9 +1,10 @@
 """Choose the abstention thresholds on an eval set (never on single questions).
 
 Runs the assistant with abstention switched off, records each question's signals
-(evidence coverage, best sentence score), then searches the thresholds that best
-separate answerable from unanswerable questions (balanced accuracy; ties go to fewer
-wrongly refused answerable questions).
+(evidence coverage, best sentence score), then searches the thresholds that refuse the
+most unanswerable questions while refusing at most one answerable question in ten
+(MAX_WRONG_REFUSALS: a user who is told "not in the documents" too often stops asking);
+ties go to fewer wrong refusals, then to the lower thresholds.
 
     python -m evals.calibrate evals/datasets/dev.jsonl
 """
@@ -22,6 +23,7 @@ from evals.dataset import load_questions
 
 COVERAGE_GRID = np.round(np.arange(0.0, 0.91, 0.05), 2)
 SCORE_GRID = np.round(np.arange(0.0, 0.71, 0.025), 3)
+MAX_WRONG_REFUSALS = 0.10
 
 
 def collect_signals(
@@ -54,9 +56,13 @@ def best_thresholds(rows) -> tuple[float, float, float, float, float]:
         ans = [f for f, r in zip(refused, rows, strict=True) if r[0]]
         unans = [f for f, r in zip(refused, rows, strict=True) if not r[0]]
         ru, ra = float(np.mean(unans)), float(np.mean(ans))
-        key = ((ru + (1 - ra)) / 2, -ra)
+        if ra > MAX_WRONG_REFUSALS:
+            continue
+        key = (ru, -ra, -cov, -score)
         if best is None or key > best[0]:
             best = (key, float(cov), float(score), ru, ra)
+    if best is None:
+        raise ValueError(f"no thresholds keep wrong refusals under {MAX_WRONG_REFUSALS}")
     _, cov, score, ru, ra = best
     return cov, score, (ru + 1 - ra) / 2, ru, ra
 

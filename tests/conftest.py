@@ -98,3 +98,45 @@ def summary_table(stdout: str) -> dict[str, int]:
     names = [cell.strip() for cell in lines[header].strip().strip("┃").split("┃")]
     cells = [cell.strip() for cell in row.strip().strip("│").split("│")]
     return {n: int(float(v)) for n, v in zip(names, cells, strict=True)}
+
+
+# -- stores for the answer tests --------------------------------------------------------
+
+
+def settings_for(data_dir: Path, **groups):
+    """Default settings (no ``.env`` read) on the store in ``data_dir``, groups overridden."""
+    from assistant.settings import Settings
+
+    return Settings(_env_file=None, store={"data_dir": data_dir}, **groups)
+
+
+@pytest.fixture(scope="session")
+def corpus_data_dir(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedder) -> Path:
+    """A store holding the sample corpus, ingested once for the whole session."""
+    from assistant import wiring
+    from ingest.job import run_ingest
+    from vectorstore.chroma_store import ChunkStore
+
+    data_dir = tmp_path_factory.mktemp("corpus-data")
+    options = wiring.ingest_options(settings_for(data_dir))  # chunked as the product does
+    report = run_ingest(corpus_dir, ChunkStore.open(data_dir), lambda: embedder, options)
+    assert not report.failed, report.failed
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def widget_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:
+    """A store holding the generated widget corpus (tests/widget_corpus.py), ingested once."""
+    from widget_corpus import write_widget_corpus
+
+    from assistant import wiring
+    from ingest.job import run_ingest
+    from vectorstore.chroma_store import ChunkStore
+
+    folder = write_widget_corpus(tmp_path_factory.mktemp("widget-corpus"))
+    data_dir = tmp_path_factory.mktemp("widget-data")
+    options = wiring.ingest_options(settings_for(data_dir))
+    report = run_ingest(folder, ChunkStore.open(data_dir), lambda: embedder, options)
+    assert not report.failed, report.failed
+    assert not report.manifest_errors, report.manifest_errors
+    return data_dir

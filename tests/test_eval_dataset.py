@@ -9,8 +9,10 @@ import pytest
 from evals.dataset import EvalSetError, load_questions
 
 DATASETS = Path(__file__).resolve().parent.parent / "evals" / "datasets"
-GOOD = ('{"id": "a", "question": "Who?", "expected_sources": ["d"], "key_facts": ["x"], '
-        '"answerable": true}')
+GOOD = (
+    '{"id": "a", "question": "Who?", "expected_sources": ["d"], "key_facts": ["x"], '
+    '"answerable": true}'
+)
 
 
 def test_dev_set_has_the_promised_shape():
@@ -34,14 +36,25 @@ def test_smoke_set_is_valid_and_small():
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ('{"id": "a", "question": "Who?", "expected_sources": [], "key_facts": [], '
-         '"answerable": "yes"}', "bad.jsonl line 2: field 'answerable'"),
-        ('{"id": "a", "question": "Who?", "key_facts": [], "answerable": false}',
-         "field 'expected_sources'"),
-        ('{"id": "a", "question": "Who?", "expected_sources": [], "key_facts": [], '
-         '"answerable": false, "notes": "x"}', "field 'notes'"),
-        ('{"id": "b", "question": "Who?", "expected_sources": [], "key_facts": [1], '
-         '"answerable": false}', "field 'key_facts.0'"),
+        (
+            '{"id": "a", "question": "Who?", "expected_sources": [], "key_facts": [], '
+            '"answerable": "yes"}',
+            "bad.jsonl line 2: field 'answerable'",
+        ),
+        (
+            '{"id": "a", "question": "Who?", "key_facts": [], "answerable": false}',
+            "field 'expected_sources'",
+        ),
+        (
+            '{"id": "a", "question": "Who?", "expected_sources": [], "key_facts": [], '
+            '"answerable": false, "notes": "x"}',
+            "field 'notes'",
+        ),
+        (
+            '{"id": "b", "question": "Who?", "expected_sources": [], "key_facts": [1], '
+            '"answerable": false}',
+            "field 'key_facts.0'",
+        ),
         ("{not json", "line 2: not valid JSON"),
         ('["a list"]', "expected a JSON object"),
     ],
@@ -57,5 +70,7 @@ def test_malformed_line_is_reported_with_its_line_and_field(tmp_path, line, expe
 def test_duplicate_id_names_the_earlier_line(tmp_path):
     path = tmp_path / "dup.jsonl"
     path.write_text(GOOD + "\n" + GOOD + "\n", encoding="utf-8")
-    with pytest.raises(EvalSetError, match=r"dup.jsonl line 2: field 'id': 'a' already used on line 1"):
+    with pytest.raises(
+        EvalSetError, match=r"dup.jsonl line 2: field 'id': 'a' already used on line 1"
+    ):
         load_questions(path)

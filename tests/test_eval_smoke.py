@@ -13,10 +13,18 @@ from conftest import ROOT, run_nhsa, settings_for
 SMOKE = ROOT / "evals" / "datasets" / "smoke.jsonl"
 THRESHOLDS = tomllib.loads((ROOT / "evals" / "thresholds.toml").read_text(encoding="utf-8"))
 REQUIRED_KEYS = (
-    "retrieval.recall_at_k", "retrieval.mrr", "retrieval.fact_context_recall",
-    "retrieval.context_chars", "answer.fact_recall", "answer.fully_answered",
-    "grounding.supported_sentences", "citations.precision", "citations.recall",
-    "abstention.refused_unanswerable", "abstention.refused_answerable", "latency.p50_ms",
+    "retrieval.recall_at_k",
+    "retrieval.mrr",
+    "retrieval.fact_context_recall",
+    "retrieval.context_chars",
+    "answer.fact_recall",
+    "answer.fully_answered",
+    "grounding.supported_sentences",
+    "citations.precision",
+    "citations.recall",
+    "abstention.refused_unanswerable",
+    "abstention.refused_answerable",
+    "latency.p50_ms",
     "latency.p95_ms",
 )
 
@@ -28,8 +36,9 @@ def smoke_result(corpus_data_dir: Path, embedder) -> dict:
 
     settings = settings_for(corpus_data_dir)
     assistant = Assistant(settings, embedder=embedder)
-    [result] = run_eval(SMOKE, systems=["assistant"], modes=["extractive"], settings=settings,
-                        assistant=assistant)
+    [result] = run_eval(
+        SMOKE, systems=["assistant"], modes=["extractive"], settings=settings, assistant=assistant
+    )
     return result
 
 
@@ -45,7 +54,8 @@ def metric(result: dict, dotted: str) -> float:
 def test_smoke_set_stays_above_its_floor(smoke_result, key):
     assert metric(smoke_result, key) >= THRESHOLDS["floor"][key], (
         f"{key} fell to {metric(smoke_result, key):.3f}, below the floor "
-        f"{THRESHOLDS['floor'][key]} in evals/thresholds.toml")
+        f"{THRESHOLDS['floor'][key]} in evals/thresholds.toml"
+    )
 
 
 @pytest.mark.parametrize("key", sorted(THRESHOLDS["ceiling"]))
@@ -55,8 +65,21 @@ def test_smoke_set_stays_below_its_ceiling(smoke_result, key):
 
 def test_eval_cli_writes_json_and_html_and_compares_two_runs(corpus_data_dir, tmp_path):
     out_json, out_html = tmp_path / "r.json", tmp_path / "r.html"
-    done = run_nhsa("eval", "--questions", SMOKE, "--system", "both", "--mode", "extractive",
-                    "--json", out_json, "--html", out_html, "--data-dir", corpus_data_dir)
+    done = run_nhsa(
+        "eval",
+        "--questions",
+        SMOKE,
+        "--system",
+        "both",
+        "--mode",
+        "extractive",
+        "--json",
+        out_json,
+        "--html",
+        out_html,
+        "--data-dir",
+        corpus_data_dir,
+    )
     assert done.returncode == 0, done.stderr
     assert "key-fact context recall" in done.stdout and "textbook" in done.stdout
     result = json.loads(out_json.read_text(encoding="utf-8"))
@@ -76,8 +99,11 @@ def test_eval_cli_writes_json_and_html_and_compares_two_runs(corpus_data_dir, tm
 
 def test_eval_cli_names_the_line_and_field_of_a_malformed_file(corpus_data_dir, tmp_path):
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"id": "x", "question": "Q?", "expected_sources": [], "key_facts": [], '
-                   '"answerable": "maybe"}\n', encoding="utf-8")
+    bad.write_text(
+        '{"id": "x", "question": "Q?", "expected_sources": [], "key_facts": [], '
+        '"answerable": "maybe"}\n',
+        encoding="utf-8",
+    )
     done = run_nhsa("eval", "--questions", bad, "--data-dir", corpus_data_dir)
     assert done.returncode == 2
     assert "line 1" in done.stderr and "answerable" in done.stderr

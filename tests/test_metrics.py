@@ -9,13 +9,24 @@ from evals.metrics import Outcome, aggregate, fact_found, question_checks, sente
 
 
 def q(qid: str, answerable: bool = True, sources=("doc-a",), facts=("red fox",)) -> EvalQuestion:
-    return EvalQuestion(id=qid, question=f"question {qid}?", expected_sources=list(sources),
-                        key_facts=list(facts), answerable=answerable)
+    return EvalQuestion(
+        id=qid,
+        question=f"question {qid}?",
+        expected_sources=list(sources),
+        key_facts=list(facts),
+        answerable=answerable,
+    )
 
 
 def outcome(retrieved, answer="", sentences=(), citations=(), abstained=False, ms=10.0):
-    return Outcome(retrieved=list(retrieved), answer=answer, sentences=list(sentences),
-                   citations=list(citations), abstained=abstained, timings_ms={"total": ms})
+    return Outcome(
+        retrieved=list(retrieved),
+        answer=answer,
+        sentences=list(sentences),
+        citations=list(citations),
+        abstained=abstained,
+        timings_ms={"total": ms},
+    )
 
 
 def test_fact_found_takes_any_alternative_case_insensitively():
@@ -43,25 +54,37 @@ def test_recall_at_k_and_mrr_follow_the_rank_of_the_first_expected_source():
 
 def test_fact_context_recall_counts_facts_in_the_top_k_passages_only():
     question = q("1", facts=("red fox", "blue whale"))
-    checks = question_checks(question, outcome([("doc-a", "a red fox"), ("doc-b", "blue whale")]),
-                             k=1)
+    checks = question_checks(
+        question, outcome([("doc-a", "a red fox"), ("doc-b", "blue whale")]), k=1
+    )
     assert checks["facts_in_context"] == [True, False]
 
 
 def test_aggregate_gives_known_values_on_a_small_hand_made_run():
-    questions = [q("1", facts=("red fox", "lazy dog")), q("2", facts=("blue whale",)),
-                 q("3", answerable=False, sources=(), facts=())]
+    questions = [
+        q("1", facts=("red fox", "lazy dog")),
+        q("2", facts=("blue whale",)),
+        q("3", answerable=False, sources=(), facts=()),
+    ]
     outcomes = [
         # fully answered, grounded, one good citation; retrieved doc-a first
-        outcome([("doc-a", "the red fox and the lazy dog")], answer="The red fox and lazy dog.",
-                sentences=[("The red fox and the lazy dog.", ["the red fox and the lazy dog"])],
-                citations=[("doc-a", "the red fox and the lazy dog")], ms=100),
+        outcome(
+            [("doc-a", "the red fox and the lazy dog")],
+            answer="The red fox and lazy dog.",
+            sentences=[("The red fox and the lazy dog.", ["the red fox and the lazy dog"])],
+            citations=[("doc-a", "the red fox and the lazy dog")],
+            ms=100,
+        ),
         # wrongly refused; doc-a second
         outcome([("doc-c", "nothing"), ("doc-a", "blue whale")], abstained=True, ms=200),
         # unanswerable, answered with an ungrounded sentence and a bad citation
-        outcome([("doc-c", "cats sleep")], answer="Dogs fly planes.",
-                sentences=[("Dogs fly planes.", ["cats sleep"])],
-                citations=[("doc-c", "cats sleep")], ms=300),
+        outcome(
+            [("doc-c", "cats sleep")],
+            answer="Dogs fly planes.",
+            sentences=[("Dogs fly planes.", ["cats sleep"])],
+            citations=[("doc-c", "cats sleep")],
+            ms=300,
+        ),
     ]
     checks = [question_checks(qq, o, k=4) for qq, o in zip(questions, outcomes, strict=True)]
     result = aggregate(questions, checks, [o.timings_ms for o in outcomes])
@@ -80,6 +103,7 @@ def test_aggregate_gives_known_values_on_a_small_hand_made_run():
 
 
 def test_a_refused_answer_counts_no_facts_even_if_its_text_had_them():
-    checks = question_checks(q("1"), outcome([("doc-a", "red fox")], answer="red fox",
-                                             abstained=True), k=4)
+    checks = question_checks(
+        q("1"), outcome([("doc-a", "red fox")], answer="red fox", abstained=True), k=4
+    )
     assert checks["facts_in_answer"] == [False]

@@ -13,16 +13,32 @@ from langchain_core.documents import Document
 _WORD = re.compile(r"[A-Za-z0-9]+(?:'[a-z]+)?")
 _PLURAL_ACRONYM = re.compile(r"^[A-Z]{2,}s$")
 _stemmer = Stemmer.Stemmer("english")
-STOPWORDS = frozenset(bm25s.stopwords.STOPWORDS_EN) | {"s"}
+# bm25s's 33-word English list misses common function words ("were", "his", "from",
+# "does"); without them a question's grammar counts as rare content.
+# The index keeps bm25s's own short list: BM25's idf already discounts common words, and
+# the retrieval defaults were measured with it.
+INDEX_STOPWORDS = frozenset(bm25s.stopwords.STOPWORDS_EN) | {"s"}
+STOPWORDS = INDEX_STOPWORDS | frozenset(
+    (
+        "s am were been being has had having do does did doing would should could can may "
+        "might must shall from about above after again against all any because before "
+        "below between both during each few further here how i me my myself we our ours "
+        "ourselves you your yours he him his himself she her hers herself its itself "
+        "what which who whom whose why when where while nor only own same so than too very "
+        "just now once more most other some such until up down out off over under into "
+        "through yourself yourselves themselves theirs them those these am"
+    ).split()
+)
 
 
-def terms(text: str) -> list[str]:
+def terms(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
     """Lower-cased, stemmed content words of ``text`` (stopwords dropped)."""
     words = [w.split("'")[0] for w in _WORD.findall(text.replace("’", "'"))]
     # Plural acronyms ("PCNs", "CCGs") are the acronym; the stemmer does not know them.
     words = [w[:-1] if _PLURAL_ACRONYM.match(w) else w for w in words]
-    words = [w.lower() for w in words]
-    return _stemmer.stemWords([w for w in words if w not in STOPWORDS and len(w) > 1])
+    # An acronym is a name even when it spells a stopword: "WHO", "IT".
+    kept = [w.lower() for w in words if len(w) > 1 and (w.isupper() or w.lower() not in stopwords)]
+    return _stemmer.stemWords(kept)
 
 
 class LexicalIndex:
@@ -30,9 +46,9 @@ class LexicalIndex:
 
     def __init__(self, chunks: Sequence[Document]) -> None:
         self.chunks = list(chunks)
-        self._tokens = [set(terms(c.page_content)) for c in self.chunks]
+        self._tokens = [set(terms(c.page_content, INDEX_STOPWORDS)) for c in self.chunks]
         self._retriever = bm25s.BM25()
-        corpus = [terms(_index_text(c)) for c in self.chunks]
+        corpus = [terms(_index_text(c), INDEX_STOPWORDS) for c in self.chunks]
         if self.chunks:
             # bm25s wants token ids; its Tokenized type accepts our own vocabulary.
             vocab: dict[str, int] = {}
@@ -52,7 +68,7 @@ class LexicalIndex:
 
     def search(self, query: str, n: int) -> list[tuple[Document, float]]:
         """The ``n`` best chunks for ``query`` with their BM25 scores (zero scores dropped)."""
-        ids = [self._vocab[t] for t in terms(query) if t in self._vocab]
+        ids = [self._vocab[t] for t in terms(query, INDEX_STOPWORDS) if t in self._vocab]
         if not ids or not self.chunks:
             return []
         scores = self._retriever.get_scores(ids)

@@ -1,9 +1,10 @@
 """Section 2, who's who: a card per role, each line a sentence about that role.
 
 A sentence goes to the card's facet it is closest to (embedding similarity to the
-facet's prototype in the plan, plus a bonus for the facet's cue words). Sentences
-about the role's unit ("clinical networks" for a Clinical Network Lead) only fill a
-facet nothing else filled. Cards are ordered by closeness to the audience and focus.
+facet's prototype in the plan, plus a bonus for the facet's cue words). Sentences that
+name the role only in passing fill free places; sentences about the role's unit
+("clinical networks" for a Clinical Network Lead) only a facet nothing else filled.
+Cards are ordered by closeness to the audience and focus.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ def build_people(ctx: BuildContext) -> Section:
     glossary = ctx.snapshot().glossary
     roles = discover_roles(sentences, glossary, plan.role_heads)
     attribute_sentences(roles, sentences, plan.anaphors, plan.anaphor_window)
-    carded = [r for r in roles if r.first_named and any(usable(s) for s in r.sentences)]
+    carded = [
+        r for r in roles if r.first_named and any(usable(s) for s in [*r.sentences, *r.incidental])
+    ]
     carded.sort(key=lambda r: -len(r.sentences))
     carded = carded[: plan.max_cards]
     prototypes = ctx.assistant.embedder.encode([f.prototype for f in plan.facets])
@@ -45,10 +48,16 @@ def _card(ctx: BuildContext, role: Role, prototypes: np.ndarray) -> tuple[Card, 
     for sentence in direct:
         key, score = _facet_of(ctx, sentence, prototypes)
         facets[key].append((score, sentence))
+    # Sentences naming the role in passing fill free places; those about its unit, only
+    # facets nothing else filled.
+    for sentence in (s for s in role.incidental if usable(s)):
+        key, score = _facet_of(ctx, sentence, prototypes)
+        if len(facets[key]) < plan.max_per_facet:
+            facets[key].append((score - 1.0, sentence))
     for sentence in (s for s in role.context if usable(s)):
         key, score = _facet_of(ctx, sentence, prototypes)
         if not facets[key]:
-            facets[key].append((score - 1.0, sentence))  # only where nothing direct
+            facets[key].append((score - 2.0, sentence))
     chosen = {}
     for key, scored in facets.items():
         best = sorted(scored, key=lambda p: -p[0])[: plan.max_per_facet]
@@ -78,7 +87,7 @@ def _write_card(ctx: BuildContext, card: Card, prototypes: np.ndarray) -> None:
     plan = ctx.plans.people
     chunks = list({line.chunks[0].id: line.chunks[0] for line in card.lines()}.values())
     facets = ", ".join(f.label.lower() for f in plan.facets)
-    instructions = f"the role of {card.role}: {facets}; only what the passages say about it"
+    instructions = plan.llm_instructions.format(role=card.role, facets=facets)
     lines = write_lines(ctx, card.role, instructions, chunks, len(card.lines()), [])
     if not lines:
         return  # the extractive card stands
@@ -88,4 +97,3 @@ def _write_card(ctx: BuildContext, card: Card, prototypes: np.ndarray) -> None:
         best = int(np.argmax([float(np.dot(vector, p)) for p in prototypes]))
         regrouped[plan.facets[best].key].append(line)
     card.facets = regrouped
-

@@ -16,7 +16,7 @@ from assistant.retrieval import HybridRetriever, KnowledgeSnapshot, Retrieval
 class QueryVectors:
     """An embedder front that encodes a pack's many queries in one batch, then serves them.
 
-    A pack runs dozens of plan queries; one batch costs about what two single encodes do.
+    A pack runs dozens of plan queries; one batch is far cheaper than one call per query.
     """
 
     def __init__(self, embedder) -> None:
@@ -47,15 +47,16 @@ class BuildContext:
     mode: str
     emphasis: np.ndarray  # the audience's emphasis, embedded
     focus_vector: np.ndarray | None
-    retriever: HybridRetriever | None = None
+    retriever: HybridRetriever
     used: set[tuple[str, int]] = field(default_factory=set)
     removed_sentences: list[str] = field(default_factory=list)
     fallbacks: list[str] = field(default_factory=list)
     _all: list[Sentence] | None = None
 
     @classmethod
-    def create(cls, assistant, plans: BriefingPlans, audience: str, focus: str | None,
-               mode: str) -> BuildContext:
+    def create(
+        cls, assistant, plans: BriefingPlans, audience: str, focus: str | None, mode: str
+    ) -> BuildContext:
         """A context with the audience's emphasis (and the focus) embedded once."""
         plan = plans.audience(audience)
         queries = QueryVectors(assistant.embedder)
@@ -65,8 +66,16 @@ class BuildContext:
         texts = [plan.emphasis, *([focus] if focus else [])]
         queries.prepare(texts + [glossary.expand(q) for q in plan_queries(plans, plan, focus)])
         vectors = queries.encode(texts)
-        return cls(assistant, plans, plan, focus, mode, vectors[0],
-                   vectors[1] if focus else None, retriever)
+        return cls(
+            assistant,
+            plans,
+            plan,
+            focus,
+            mode,
+            vectors[0],
+            vectors[1] if focus else None,
+            retriever,
+        )
 
     def snapshot(self) -> KnowledgeSnapshot:
         """The live chunks, lexical index and glossary the pack is built from."""
@@ -96,8 +105,11 @@ ProgressCallback = Callable[[str, int, int], None]
 
 def plan_queries(plans: BriefingPlans, audience: AudiencePlan, focus: str | None) -> list[str]:
     """Every retrieval query the pack will run, as the builders will phrase them."""
-    topics = [*plans.organisation.topics, *plans.medicines.topics,
-              *(t for extra in audience.extra_topics.values() for t in extra)]
+    topics = [
+        *plans.organisation.topics,
+        *plans.medicines.topics,
+        *(t for extra in audience.extra_topics.values() for t in extra),
+    ]
     queries = [q for t in topics for q in t.queries]
     if focus:
         focus_queries = [q.format(focus=focus) for q in plans.focus.queries]

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from assistant.answer import Citation
 from assistant.briefing.model import Briefing, Card, Line, Section, TimelineEvent
 
-NOT_STATED = "not stated in the documents."
-
 
 @dataclass
 class Run:
@@ -55,21 +53,27 @@ def _header(b: Briefing) -> list[Block]:
     facts = f"For {b.audience_label}"
     if b.focus:
         facts += f" · focus: {b.focus}"
-    written = "written by a language model, every sentence verified" if b.mode == "llm" \
+    written = (
+        "written by a language model, every sentence verified"
+        if b.mode == "llm"
         else "extractive: every line quotes a document"
+    )
     facts += f" · {written} · built {b.created}"
-    return [Block("heading", [Run(b.title)], level=1), Block("note", [Run(facts)]),
-            Block("para", [Run(b.intro)])]
+    return [
+        Block("heading", [Run(b.title)], level=1),
+        Block("note", [Run(facts)]),
+        Block("para", [Run(b.intro)]),
+    ]
 
 
 def _card(card: Card, labels: dict[str, str]) -> list[Block]:
     blocks = [Block("heading", [Run(card.role)], level=3)]
     for key, lines in card.facets.items():
-        label = labels.get(key, key)
-        if not lines:
-            blocks.append(Block("item", [Run(f"{label}: ", "bold"), Run(NOT_STATED, "italic")]))
         for line in lines:
-            blocks.append(Block("item", [Run(f"{label}: ", "bold"), *_cited(line)]))
+            blocks.append(Block("item", [Run(f"{labels.get(key, key)}: ", "bold"), *_cited(line)]))
+    missing = [labels.get(key, key).lower() for key, lines in card.facets.items() if not lines]
+    if missing:
+        blocks.append(Block("note", [Run(f"The documents do not say: {', '.join(missing)}.")]))
     return blocks
 
 
@@ -119,7 +123,8 @@ def layout(b: Briefing) -> list[Block]:
         if section.intro:
             blocks.append(Block("note", [Run(section.intro)]))
         for topic in section.topics:
-            blocks.append(Block("heading", [Run(topic.heading)], level=3))
+            if topic.heading:
+                blocks.append(Block("heading", [Run(topic.heading)], level=3))
             blocks += [Block("item", _cited(line)) for line in topic.lines]
         for card in section.cards:
             blocks += _card(card, b.labels)
@@ -128,8 +133,9 @@ def layout(b: Briefing) -> list[Block]:
             first, *more = term.lines
             parts: list[Run | Cite] = [Run(term.term, "bold"), Run(" — "), *_cited(first)]
             if term.inferred:
-                parts.append(Run(" (never spelled out; long form as the documents use it)",
-                                 "italic"))
+                parts.append(
+                    Run(" (never spelled out; long form as the documents use it)", "italic")
+                )
             for line in more:
                 parts += [Run(" — "), *_cited(line)]
             blocks.append(Block("item", parts))

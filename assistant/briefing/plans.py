@@ -58,6 +58,7 @@ class FocusPlan(_Plan):
     intro: str
     queries: list[str] = Field(min_length=1)
     max_lines: int = Field(6, ge=1, le=12)
+    empty_note: str
     weight: float = Field(0.25, ge=0, le=1)
 
 
@@ -76,6 +77,7 @@ class PeoplePlan(_Plan):
     title: str
     intro: str
     role_heads: list[str] = Field(min_length=1)
+    llm_instructions: str
     max_per_facet: int = Field(2, ge=1, le=5)
     max_cards: int = Field(16, ge=1)
     anaphors: list[str] = Field(default_factory=list)

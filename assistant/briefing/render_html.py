@@ -73,17 +73,19 @@ def _body(blocks: list[Block]) -> str:
 
 def render_html_fragment(briefing: Briefing) -> str:
     """The pack as a safe HTML fragment (styles scoped to it), e.g. for a chat-UI tab."""
-    return (f"<style>{_STYLE}</style>\n<article class=\"nhsa-briefing\">\n"
-            f"{_body(layout(briefing))}\n</article>")
+    return (
+        f'<style>{_STYLE}</style>\n<article class="nhsa-briefing">\n'
+        f"{_body(layout(briefing))}\n</article>"
+    )
 
 
 def render_html(briefing: Briefing) -> str:
     """The pack as a self-contained, printable HTML page."""
     return (
-        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         # Belt and braces: even a markup slip could not load or run anything.
-        "<meta http-equiv=\"Content-Security-Policy\" "
+        '<meta http-equiv="Content-Security-Policy" '
         "content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
         f"<title>{escape(briefing.title)}</title>\n</head>\n<body>\n"
         f"{render_html_fragment(briefing)}\n</body>\n</html>\n"

@@ -3,11 +3,13 @@
 A role is a title-cased name ending in a role word from the plan ("Service Leads",
 "ICS Chief Pharmacist"), or the members of a body the text speaks of ("members of
 Cancer Alliances", "the membership ... of clinical reference groups (CRGs)"). A
-sentence is about a role when it names it, or when it leans on the sentence before
-("They also ...") and that one named it. Aliases are folded in: "Programme Lead" is
-the "ICS Programme Lead" without its system acronym, and "A is the B" makes B a title
-of A. A role gets a card only if some sentence names it first: a name that only ever
-appears in passing ("... described by the Chief Officer") is not what the text is about.
+sentence is about the role it names first, or, when it leans on the sentence before
+("They also ...", "In most cases, these ..."), about the role that one was about;
+roles named later in it are named in passing. Aliases are folded in: "Programme Lead"
+is the "ICS Programme Lead" without its system acronym, and "A is the B" makes B a
+title of A. A role gets a card only if some sentence names it first: a name that only
+ever appears in passing ("... described by Chief Officer Jane Smith") is not what the
+text is about.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class Role:
     forms: list[str]
     first_named: int = 0  # sentences in which it is the first role named
     sentences: list[Sentence] = field(default_factory=list)  # about it, in document order
+    incidental: list[Sentence] = field(default_factory=list)  # naming it in passing
     context: list[Sentence] = field(default_factory=list)  # about its unit ("clinical network")
 
 
@@ -57,7 +60,9 @@ def _title_roles(text: str, heads: list[str]) -> list[str]:
     return found
 
 
-def _member_body(after: str, glossary: Glossary, earlier: list[str]) -> tuple[str, list[str]] | None:
+def _member_body(
+    after: str, glossary: Glossary, earlier: list[str]
+) -> tuple[str, list[str]] | None:
     """The body named at the start of ``after``: (card name, names to match) or None."""
     demonstrative = re.match(r"^(?:these|those)\s+((?:[a-z-]+\s+){0,3})([a-z]+)", after)
     if demonstrative:
@@ -127,7 +132,7 @@ def _fold_aliases(roles: dict[str, Role], sentences: list[Sentence]) -> None:
 def attribute_sentences(
     roles: list[Role], sentences: list[Sentence], anaphors: list[str], window: int
 ) -> None:
-    """Fill each role's sentences: those naming it, and those leaning on one that did."""
+    """Fill each role's sentences: those about it first, and those naming it in passing."""
     if not roles:
         return
     by_form = {f.lower(): r for r in roles for f in r.forms}
@@ -138,25 +143,51 @@ def attribute_sentences(
     for sentence in sentences:
         if sentence.chunk.metadata.get("source_id") != source or sentence.is_heading:
             source, referent = sentence.chunk.metadata.get("source_id"), None
-            continue
         text = sentence.text
-        if is_byline(text):
+        if sentence.is_heading or is_byline(text):
             continue
-        named = [_role_of(m.group(0), by_form) for m in pattern.finditer(text)]
-        named = [r for r in named if r is not None]
-        first_pos = pattern.search(text).start() if named else len(text)
-        head = " ".join(text.split()[:window])
-        lean = leaning.search(head) if leaning else None
-        about = list(dict.fromkeys(named))
-        if referent is not None and lean and lean.start() < first_pos:
-            about = list(dict.fromkeys([referent, *about]))
-            referent.first_named += 1
+        mentions = [
+            (m.start(), _role_of(m.group(0), by_form), _is_title(text, m.end()))
+            for m in pattern.finditer(text)
+        ]
+        mentions = [(pos, role, title) for pos, role, title in mentions if role is not None]
+        lean = _leans(text, leaning, window)
+        chain = referent if lean is not None and (not mentions or lean < mentions[0][0]) else None
+        named = [role for _, role, title in mentions if not title]
+        about: list[Role] = []
+        if chain is not None:
+            about.append(chain)  # "They also ...": still the role of the sentence before
+        elif named:
+            about.append(named[0])
         if named:
             named[0].first_named += 1
         for role in about:
             role.sentences.append(sentence)
-        referent = named[-1] if named else (referent if lean else None)
+        for _, role, _ in mentions:
+            if role not in about and sentence not in role.incidental:
+                role.incidental.append(sentence)
+        referent = chain or (named[-1] if named else None)
     _attach_context(roles, sentences)
+
+
+def _leans(text: str, leaning: re.Pattern | None, window: int) -> int | None:
+    """Where an anaphor opens the sentence or its main clause ("In most cases, these ...")."""
+    if leaning is None:
+        return None
+    opening = " ".join(text.split()[:window])
+    if found := leaning.search(opening):
+        return found.start()
+    comma = text.find(",")
+    if comma > 0:
+        clause = " ".join(text[comma + 1 :].split()[:window])
+        if leaning.search(clause):
+            return comma + 1
+    return None
+
+
+def _is_title(text: str, end: int) -> bool:
+    # "Chief Pharmaceutical Officer Keith Ridge": the title of a named person, said in passing.
+    return bool(re.match(r"\s+[A-Z][a-z]+\s+[A-Z][a-z]+\b", text[end:]))
 
 
 def _role_of(mention: str, by_form: dict[str, Role]) -> Role | None:
@@ -171,8 +202,9 @@ def _attach_context(roles: list[Role], sentences: list[Sentence]) -> None:
         if role.kind != "role" or len(unit) < 2 or unit[0].isupper():
             continue
         pattern = mention_pattern([" ".join(unit)])
-        mine = {id(s) for s in role.sentences}
+        mine = {id(s) for s in [*role.sentences, *role.incidental]}
         role.context = [
-            s for s in sentences
+            s
+            for s in sentences
             if id(s) not in mine and not s.is_heading and pattern.search(s.text)
         ]

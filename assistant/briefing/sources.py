@@ -26,8 +26,11 @@ def build_sources(ctx: BuildContext, briefing: Briefing) -> Section:
     cited: dict[str, list[int]] = {}
     for citation in briefing.citations:
         cited.setdefault(citation.source_id, []).append(citation.n)
-    ordered = sorted(records.values(), key=lambda r: (r.metadata.get("published") or "",
-                                                      r.source_id))
-    sources = [Source(r.source_id, reference(r.metadata, r.source_id, r.file),
-                      cited.get(r.source_id, [])) for r in ordered]
+    ordered = sorted(
+        records.values(), key=lambda r: (r.metadata.get("published") or "", r.source_id)
+    )
+    sources = [
+        Source(r.source_id, reference(r.metadata, r.source_id, r.file), cited.get(r.source_id, []))
+        for r in ordered
+    ]
     return Section("sources", plan.title, plan.intro, sources=sources)

@@ -13,6 +13,9 @@ _BYLINE = re.compile(
     r"^(?:[A-Z][\w’'-]+\s+){2,3}is\s+(?:the\s+|an?\s+)?(?:[A-Z][\w’'-]+\s+)+(?:at|of|for)\s+[A-Z]"
 )
 _MIN_WORDS = 6
+_OPENS_WITH_PRONOUN = re.compile(
+    r"^(?:they|them|their|these|those|this|that|it|its|he|she|his|her|such)\b", re.IGNORECASE
+)
 
 
 def is_byline(text: str) -> bool:
@@ -29,6 +32,11 @@ def usable(sentence: Sentence) -> bool:
         and not text.endswith("?")
         and not is_byline(text)
     )
+
+
+def stands_alone(text: str) -> bool:
+    """Whether a sentence makes sense without the one before (no opening pronoun)."""
+    return not _OPENS_WITH_PRONOUN.match(text.strip())
 
 
 def mention_pattern(names: list[str]) -> re.Pattern | None:
@@ -49,8 +57,9 @@ def document_order(sentences: list[Sentence]) -> list[Sentence]:
 
 def line_from(sentence: Sentence) -> Line:
     """A pack line quoting ``sentence`` and citing its passage."""
-    return Line(text=sentence.text.strip(), chunks=[sentence.chunk], quote=(sentence.start,
-                sentence.end))
+    return Line(
+        text=sentence.text.strip(), chunks=[sentence.chunk], quote=(sentence.start, sentence.end)
+    )
 
 
 def sentence_key(sentence: Sentence) -> tuple[str, int]:

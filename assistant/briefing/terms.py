@@ -19,8 +19,9 @@ from assistant.evidence import Sentence
 from assistant.glossary import GlossaryEntry
 
 
-def _acronym_line(entry: GlossaryEntry, chunks: dict[str, Document],
-                  all_chunks: list[Document]) -> Line | None:
+def _acronym_line(
+    entry: GlossaryEntry, chunks: dict[str, Document], all_chunks: list[Document]
+) -> Line | None:
     """The definition as the document writes it ("Primary Care Networks (PCNs)"), cited."""
     defining = chunks.get(entry.chunk_id)
     if defining is None:
@@ -33,19 +34,24 @@ def _acronym_line(entry: GlossaryEntry, chunks: dict[str, Document],
         used = re.compile(rf"\b{re.escape(entry.short)}s?\b")
         where = next((c for c in all_chunks if used.search(c.page_content)), None)
         if where is not None:
-            text = f"{used.search(where.page_content).group(0)}: {text}"
+            text = f"{text} ({used.search(where.page_content).group(0)})"
             if where.id != defining.id:
                 cited.append(where)
     return Line(text=text, chunks=cited, quote=(entry.start, entry.end))
 
 
-def find_definition(term: str, sentences: list[Sentence], patterns: list[str]) -> Sentence | None:
-    """The first sentence that defines ``term`` by one of ``patterns``."""
+def find_definition(
+    term: str, sentences: list[Sentence], patterns: list[str]
+) -> tuple[Sentence, str] | None:
+    """The first sentence that defines ``term`` by one of ``patterns``, and the term as
+    that sentence writes it ("Regional footprints" for "regional footprint")."""
     name = re.escape(singular(term)).replace(r"\ ", r"\s+")
     compiled = [re.compile(p.replace("{term}", name), re.IGNORECASE) for p in patterns]
+    written = re.compile(rf"\b{name}", re.IGNORECASE)
     for sentence in sentences:
         if usable(sentence) and any(p.search(sentence.text) for p in compiled):
-            return sentence
+            as_written = written.search(sentence.text)
+            return sentence, as_written.group(0) if as_written else term
     return None
 
 
@@ -59,16 +65,18 @@ def build_glossary(ctx: BuildContext) -> Section:
     for entry in sorted(snap.glossary.entries.values(), key=lambda e: e.short.lower()):
         line = _acronym_line(entry, chunks, snap.chunks)
         if line is not None:
-            terms[singular(entry.long).lower()] = Term(entry.short, entry.long, [line],
-                                                       entry.inferred)
+            terms[singular(entry.long).lower()] = Term(
+                entry.short, entry.long, [line], entry.inferred
+            )
     for term in plan.terms:
-        sentence = find_definition(term, sentences, plan.definition_patterns)
-        if sentence is None:
+        found = find_definition(term, sentences, plan.definition_patterns)
+        if found is None:
             continue
+        sentence, written = found
         key = singular(term).lower()
         if key in terms:
             terms[key].lines.append(line_from(sentence))
         else:
-            terms[key] = Term(term[:1].upper() + term[1:], None, [line_from(sentence)])
+            terms[key] = Term(written[:1].upper() + written[1:], None, [line_from(sentence)])
     ordered = sorted(terms.values(), key=lambda t: t.term.lower())
     return Section("glossary", plan.title, plan.intro, terms=ordered)

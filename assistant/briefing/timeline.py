@@ -15,30 +15,40 @@ import numpy as np
 
 from assistant.briefing.context import BuildContext
 from assistant.briefing.model import DatePoint, Section, TimelineEvent
-from assistant.briefing.statements import line_from, sentence_key, singular, usable
+from assistant.briefing.statements import (
+    line_from,
+    sentence_key,
+    singular,
+    stands_alone,
+    usable,
+)
 from assistant.briefing.topics import retrieve_chunks
 from assistant.evidence import Sentence
 from assistant.glossary import Glossary, GlossaryEntry
 
-_MONTHS = {m[:3].lower(): i for i, m in enumerate(
-    "January February March April May June July August September October November December"
-    .split(), start=1)}
-_MONTH = r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|" \
-         r"Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+_LABEL_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_MONTHS = {m.lower(): i for i, m in enumerate(_LABEL_MONTHS, start=1)}
+_MONTH = (
+    r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|"
+    r"Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
 _YEAR = r"(?P<year>(?:19[5-9]|20[0-4])\d)"
 _DAY_MONTH_YEAR = re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}\s+{_YEAR}\b")
 _MONTH_YEAR = re.compile(rf"\b{_MONTH}\s+{_YEAR}\b")
 _FINANCIAL_YEAR = re.compile(rf"\b{_YEAR}[/-](?P<next>\d{{2}})\b")
 _BARE_YEAR = re.compile(rf"(?<![\d/-]){_YEAR}(?![\d/]|-\d)")
-_LABEL_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
 def find_date(text: str, qualifiers: dict[str, int]) -> DatePoint | None:
     """The most precise date written in ``text`` (the first, at equal precision)."""
     if m := _DAY_MONTH_YEAR.search(text):
         month = _MONTHS[m["month"][:3].lower()]
-        return DatePoint(int(m["year"]), month, int(m["day"]),
-                         f"{int(m['day'])} {_LABEL_MONTHS[month - 1]} {m['year']}")
+        return DatePoint(
+            int(m["year"]),
+            month,
+            int(m["day"]),
+            f"{int(m['day'])} {_LABEL_MONTHS[month - 1]} {m['year']}",
+        )
     if m := _MONTH_YEAR.search(text):
         month = _MONTHS[m["month"][:3].lower()]
         return DatePoint(int(m["year"]), month, None, f"{_LABEL_MONTHS[month - 1]} {m['year']}")
@@ -49,8 +59,9 @@ def find_date(text: str, qualifiers: dict[str, int]) -> DatePoint | None:
         before = text[max(0, m.start() - 30) : m.start()].lower()
         for word, month in qualifiers.items():
             # "the end of 2018", "the autumn Budget 2018"
-            if re.search(rf"\b{word}\b(?:\s+of)?(?:\s+the)?(?:\s+[A-Za-z]+)?\s*$", before):
-                return DatePoint(year, month, None, f"{word} {year}")
+            found = re.search(rf"\b{word}\b(\s+of)?(?:\s+the)?(?:\s+[A-Za-z]+)?\s*$", before)
+            if found:
+                return DatePoint(year, month, None, f"{word}{found[1] or ''} {year}")
         return DatePoint(year, None, None, str(year))
     return None
 
@@ -78,8 +89,11 @@ def _document_dated(ctx: BuildContext, taken: set[tuple[str, int]]) -> list[Time
     """Statements on the plan's themes, dated by their documents; a few per document."""
     plan = ctx.plans.timeline
     chunks, retrievals = retrieve_chunks(ctx, plan.queries, 6)
-    sentences = [s for s in ctx.assistant.sentences.sentences(chunks)
-                 if usable(s) and sentence_key(s) not in taken]
+    sentences = [
+        s
+        for s in ctx.assistant.sentences.sentences(chunks)
+        if usable(s) and stands_alone(s.text) and sentence_key(s) not in taken
+    ]
     best: dict[tuple[str, int], tuple[float, Sentence]] = {}
     for retrieval in retrievals:
         vector = np.asarray(retrieval.query_vector)
@@ -106,32 +120,59 @@ def _forms(entry: GlossaryEntry) -> str:
     return "(?:" + "|".join(re.escape(n).replace(r"\ ", r"\s+") + "(?:s|es)?" for n in names) + ")"
 
 
+def replaced_bodies(text: str, glossary: Glossary, patterns: list[str]) -> list[GlossaryEntry]:
+    """The bodies ``text`` reports replaced, folded in or abolished."""
+    return [
+        entry
+        for entry in glossary.entries.values()
+        if any(re.search(p.replace("{old}", _forms(entry)), text, re.IGNORECASE) for p in patterns)
+    ]
+
+
 def flag_superseded(events: list[TimelineEvent], glossary: Glossary, patterns: list[str]) -> None:
     """Mark statements about a body that a later statement reports replaced."""
     for event in events:
         event.terms = [e.short for e in glossary.mentioned(event.line.text)]
     for later in events:
-        for entry in glossary.entries.values():
-            if not any(re.search(p.replace("{old}", _forms(entry)), later.line.text, re.IGNORECASE)
-                       for p in patterns):
-                continue
+        for entry in replaced_bodies(later.line.text, glossary, patterns):
             for earlier in events:
-                if (earlier is not later and entry.short in earlier.terms
-                        and earlier.date.sort_key < later.date.sort_key
-                        and earlier.superseded_by is None):
+                if (
+                    earlier is not later
+                    and entry.short in earlier.terms
+                    and earlier.date.sort_key < later.date.sort_key
+                    and earlier.superseded_by is None
+                ):
                     earlier.superseded_by = (
                         f"a later statement ({later.date.label}) reports a change to "
-                        f"{entry.short} ({entry.long})")
+                        f"{entry.short} ({entry.long})"
+                    )
+
+
+def _change_statements(ctx: BuildContext, taken: set, glossary: Glossary) -> list[TimelineEvent]:
+    """Statements reporting a body replaced: the changes the timeline is about."""
+    patterns = ctx.plans.timeline.supersession.patterns
+    events = []
+    for sentence in ctx.all_sentences():
+        if not usable(sentence) or sentence_key(sentence) in taken:
+            continue
+        if replaced_bodies(sentence.text, glossary, patterns):
+            date = document_date(sentence.chunk.metadata.get("published"))
+            if date is not None:
+                events.append(TimelineEvent(date, line_from(sentence), "document"))
+    return events
 
 
 def build_timeline(ctx: BuildContext) -> Section:
     """Dated statements from the text and the documents' own dates, oldest first."""
     plan = ctx.plans.timeline
-    events = _text_dated(ctx)
-    events += _document_dated(ctx, {e.line.key for e in events})
-    published = {sid: rec.metadata.get("published") or ""
-                 for sid, rec in ctx.assistant.store.documents().items()}
-    events.sort(key=lambda e: (e.date.sort_key, published.get(e.line.key[0], ""), e.line.key))
     glossary = ctx.snapshot().glossary
+    events = _text_dated(ctx)
+    events += _change_statements(ctx, {e.line.key for e in events}, glossary)
+    events += _document_dated(ctx, {e.line.key for e in events})
+    published = {
+        sid: rec.metadata.get("published") or ""
+        for sid, rec in ctx.assistant.store.documents().items()
+    }
+    events.sort(key=lambda e: (e.date.sort_key, published.get(e.line.key[0], ""), e.line.key))
     flag_superseded(events, glossary, plan.supersession.patterns)
     return Section("timeline", plan.title, plan.intro, events=events)

@@ -8,6 +8,8 @@ quoted twice across these sections.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from langchain_core.documents import Document
 
@@ -16,6 +18,7 @@ from assistant.briefing.model import Line, Section, Topic
 from assistant.briefing.plans import TopicPlan, TopicSectionPlan
 from assistant.briefing.statements import line_from, mention_pattern, sentence_key, usable
 from assistant.briefing.writer import write_lines
+from assistant.evidence import Sentence
 from assistant.extractive import ComposeParams, ScoredSentence, score_sentences, select_sentences
 
 
@@ -31,8 +34,17 @@ def retrieve_chunks(ctx: BuildContext, queries: list[str], k: int) -> tuple[list
     return list(chunks.values()), retrievals
 
 
-def pick_lines(ctx: BuildContext, topic: TopicPlan) -> tuple[list[Line], list[Document]]:
-    """The best sentences for a topic, quoted, and the passages they were chosen from."""
+@dataclass
+class _Ranked:
+    """A topic's candidate sentences, best first, with what they were drawn from."""
+
+    topic: TopicPlan
+    scored: list[ScoredSentence]
+    sentences: list[Sentence]
+    chunks: list[Document]
+
+
+def _rank(ctx: BuildContext, topic: TopicPlan) -> _Ranked:
     queries = list(topic.queries)
     if ctx.focus:
         queries.append(f"{topic.queries[0]} {ctx.focus}")
@@ -40,44 +52,81 @@ def pick_lines(ctx: BuildContext, topic: TopicPlan) -> tuple[list[Line], list[Do
     sentences = ctx.assistant.sentences.sentences(chunks)
     wanted = mention_pattern(topic.mention_any)
     candidates = [
-        s for s in sentences
-        if usable(s) and sentence_key(s) not in ctx.used
+        s
+        for s in sentences
+        if usable(s)
+        and not s.text.rstrip().endswith(":")  # "... as follows:" says nothing
+        and sentence_key(s) not in ctx.used
         and (wanted is None or wanted.search(s.text))
     ]
     snap = ctx.snapshot()
-    params = ComposeParams(max_sentences=topic.max_lines, min_relative_score=0.5)
     best: dict[tuple[str, int], ScoredSentence] = {}
     for retrieval in retrievals:
-        scored = score_sentences(retrieval.query, np.asarray(retrieval.query_vector),
-                                 candidates, snap.lexical, params, snap.glossary)
+        scored = score_sentences(
+            retrieval.query,
+            np.asarray(retrieval.query_vector),
+            candidates,
+            snap.lexical,
+            ComposeParams(),
+            snap.glossary,
+        )
         for item in scored:
             key = sentence_key(item.sentence)
             if key not in best or item.score > best[key].score:
                 best[key] = item
     for item in best.values():
         item.score += ctx.bonus(item.sentence.vector)
-    ranked = sorted(best.values(), key=lambda s: -s.score)
-    chosen = [s for s in select_sentences(ranked, sentences, params)
-              if sentence_key(s) not in ctx.used and not s.is_heading]
-    ctx.used.update(sentence_key(s) for s in chosen)
-    return [line_from(s) for s in chosen], chunks
+    return _Ranked(topic, sorted(best.values(), key=lambda s: -s.score), sentences, chunks)
 
 
-def build_topic(ctx: BuildContext, topic: TopicPlan) -> Topic:
+def _choose(ctx: BuildContext, ranked: _Ranked) -> list[Line]:
+    params = ComposeParams(max_sentences=ranked.topic.max_lines, min_relative_score=0.5)
+    picked = select_sentences(ranked.scored, ranked.sentences, params)
+    place = {(s.chunk.id, s.position): s for s in picked}
+    kept = []
+    for s in picked:
+        before = place.get((s.chunk.id, s.position - 1))
+        # When the sentence a leaning one needs ("They ...") is quoted elsewhere already,
+        # the leaning one goes too: on its own it would not make sense.
+        if (
+            sentence_key(s) in ctx.used
+            or s.is_heading
+            or (before is not None and sentence_key(before) in ctx.used)
+        ):
+            continue
+        kept.append(s)
+    ctx.used.update(sentence_key(s) for s in kept)
+    return [line_from(s) for s in kept]
+
+
+def build_topic(ctx: BuildContext, ranked: _Ranked) -> Topic:
     """One topic: quoted sentences, or in LLM mode the model's verified wording."""
-    lines, chunks = pick_lines(ctx, topic)
+    lines = _choose(ctx, ranked)
+    topic = ranked.topic
     if ctx.mode == "llm" and ctx.assistant.llm is not None and lines:
         cited = list({line.chunks[0].id: line.chunks[0] for line in lines}.values())
-        others = [c for c in chunks if c.id not in {x.id for x in cited}]
-        lines = write_lines(ctx, topic.heading, topic.heading, [*cited, *others][:6],
-                            topic.max_lines, lines)
+        others = [c for c in ranked.chunks if c.id not in {x.id for x in cited}]
+        lines = write_lines(
+            ctx, topic.heading, topic.heading, [*cited, *others][:6], topic.max_lines, lines
+        )
     return Topic(topic.heading, lines)
 
 
 def build_topic_section(ctx: BuildContext, key: str, plan: TopicSectionPlan) -> Section:
-    """A section of topics from the plan plus the audience's extra topics for it."""
-    topics = [*plan.topics, *ctx.audience.extra_topics.get(key, [])]
-    built = [build_topic(ctx, t) for t in topics]
+    """A section of topics from the plan plus the audience's extra topics for it.
+
+    A sentence several topics could use goes to the one it fits best, so "regional
+    offices" lands under Regional even when National retrieved it too.
+    """
+    ranked = [_rank(ctx, t) for t in [*plan.topics, *ctx.audience.extra_topics.get(key, [])]]
+    home: dict[tuple[str, int], tuple[float, int]] = {}
+    for i, r in enumerate(ranked):
+        for item in r.scored:
+            k = sentence_key(item.sentence)
+            home[k] = max(home.get(k, (float("-inf"), -1)), (item.score, i))
+    for i, r in enumerate(ranked):
+        r.scored = [item for item in r.scored if home[sentence_key(item.sentence)][1] == i]
+    built = [build_topic(ctx, r) for r in ranked]
     return Section(key, plan.title, plan.intro, topics=[t for t in built if t.lines])
 
 
@@ -85,9 +134,18 @@ def build_focus(ctx: BuildContext) -> Section:
     """The section in front of the pack on the user's focus."""
     plan = ctx.plans.focus
     focus = ctx.focus or ""
-    topic = TopicPlan(heading=focus, queries=[q.format(focus=focus) for q in plan.queries],
-                      max_lines=plan.max_lines, k=8)
-    built = build_topic(ctx, topic)
-    return Section("focus", plan.title.format(focus=focus), plan.intro,
-                   topics=[built] if built.lines else [],
-                   note="" if built.lines else "The documents say nothing about this focus.")
+    topic = TopicPlan(
+        heading=focus,
+        queries=[q.format(focus=focus) for q in plan.queries],
+        max_lines=plan.max_lines,
+        k=8,
+    )
+    built = build_topic(ctx, _rank(ctx, topic))
+    built.heading = ""  # the section's title already names the focus
+    return Section(
+        "focus",
+        plan.title.format(focus=focus),
+        plan.intro,
+        topics=[built] if built.lines else [],
+        note="" if built.lines else plan.empty_note,
+    )

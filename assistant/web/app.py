@@ -98,11 +98,12 @@ class ChatSession:
         return self._panel(turns, getattr(evt, "ref", None), whole=True)
 
     def _panel(self, turns: list[dict], ref: str | None, whole: bool) -> str:
-        citation = citation_for(turns, ref)
-        if citation is None:
+        found = citation_for(turns, ref)
+        if found is None:
             return render.empty_panel_html()
+        citation, sentence = found
         text = self.assistant.store.document_text(citation.source_id)
-        return render.source_panel_html(citation, text, ref or "", whole=whole)
+        return render.source_panel_html(citation, text, ref or "", whole, sentence=sentence)
 
     def like(self, turns: list[dict], evt: gr.LikeData) -> tuple:
         """Store a thumbs up or down; offer the comment box."""
@@ -121,9 +122,10 @@ class ChatSession:
             answer=turn["answer"],
             settings=settings_snapshot(self.assistant.settings),
         )
-        thanks = "Thanks. Anything to add? (optional)" if evt.liked else (
-            "Thanks. What was wrong or missing? (optional)"
-        )
+        if evt.liked:
+            thanks = "Thanks. Anything to add? (optional)"
+        else:
+            thanks = "Thanks. What was wrong or missing? (optional)"
         return feedback_id, gr.update(visible=True), gr.update(value="", label=thanks)
 
     def comment(self, feedback_id: int | None, text: str) -> tuple:
@@ -133,9 +135,14 @@ class ChatSession:
             gr.Info("Thank you: your comment was saved with the answer.")
         return None, gr.update(visible=False), ""
 
-    def library(self) -> str:
-        """The Library tab's contents, read from the store now."""
-        return render.library_html(self.assistant.store.documents().values(), mode_line(self.assistant))
+    def overview(self) -> tuple[str, str]:
+        """The header and the Library tab, read from the store at page load."""
+        documents = self.assistant.store.documents().values()
+        mode = "LLM mode" if self.assistant.mode == "llm" else "extractive mode"
+        return (
+            render.header_html(len(documents), mode),
+            render.library_html(documents, mode_line(self.assistant)),
+        )
 
 
 def _turn(question: str, answer: dict | None, html: str) -> dict:
@@ -154,95 +161,104 @@ def messages(turns: list[dict], pending: tuple[str, str] | None = None) -> list[
     return out
 
 
-def citation_for(turns: list[dict], ref: str | None) -> Citation | None:
-    """The citation a marker's reference names, if that turn and number exist."""
+def citation_for(turns: list[dict], ref: str | None) -> tuple[Citation, str | None] | None:
+    """The citation a link's reference names and the text of the sentence it follows
+    (None for a link in the sources list), if that turn and number exist."""
     parsed = render.parse_ref(ref)
     if parsed is None:
         return None
-    turn, n = parsed
+    turn, n, index = parsed
     if not 0 <= turn < len(turns) or turns[turn]["answer"] is None:
         return None
     answer = Answer.model_validate(turns[turn]["answer"])
-    return next((c for c in answer.citations if c.n == n), None)
+    citation = next((c for c in answer.citations if c.n == n), None)
+    if citation is None:
+        return None
+    in_range = index is not None and 0 <= index < len(answer.sentences)
+    return citation, answer.sentences[index].text if in_range else None
 
 
 def build_app(assistant, feedback: FeedbackStore) -> gr.Blocks:
     """The chat app around an already-loaded assistant."""
     session = ChatSession(assistant, feedback)
-    documents = assistant.store.documents()
-    mode_label = "LLM mode" if assistant.mode == "llm" else "extractive mode"
     with gr.Blocks(title="NHS field assistant", analytics_enabled=False) as demo:
         turns = gr.State([])
         feedback_id = gr.State(None)
-        gr.HTML(render.header_html(len(documents), mode_label), elem_id="app-header")
+        header = gr.HTML(session.overview()[0], elem_id="app-header")
         with gr.Tabs():
-            with gr.Tab("Ask", id="ask"):
-                with gr.Row(equal_height=False, elem_id="ask-row"):
-                    with gr.Column(scale=3, min_width=420):
-                        chatbot = gr.Chatbot(
-                            elem_id="chat",
-                            label="Conversation",
+            with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False, elem_id="ask-row"):
+                with gr.Column(scale=3, min_width=420):
+                    chatbot = gr.Chatbot(
+                        elem_id="chat",
+                        label="Conversation",
+                        show_label=False,
+                        height=600,
+                        sanitize_html=True,
+                        render_markdown=False,
+                        line_breaks=False,
+                        feedback_options=("Like", "Dislike"),
+                        placeholder=(
+                            "<div class='chat-empty'><b>Ask about the NHS in England</b>"
+                            "<br>Roles, structures and how to engage. Every sentence of "
+                            "an answer cites its source; click a number to read it.</div>"
+                        ),
+                        examples=[{"text": q} for q in EXAMPLES],
+                        buttons=["copy"],
+                    )
+                    with gr.Row(elem_id="ask-bar"):
+                        question = gr.Textbox(
+                            elem_id="question",
+                            label="Question",
                             show_label=False,
-                            height=600,
-                            sanitize_html=True,
-                            render_markdown=False,
-                            line_breaks=False,
-                            feedback_options=("Like", "Dislike"),
-                            placeholder=(
-                                "<div class='chat-empty'><b>Ask about the NHS in England</b>"
-                                "<br>Roles, structures and how to engage. Every sentence of "
-                                "an answer cites its source; click a number to read it.</div>"
-                            ),
-                            examples=[{"text": q} for q in EXAMPLES],
-                            buttons=["copy"],
+                            placeholder="Ask a question, e.g. Who leads an ICS programme?",
+                            lines=1,
+                            max_lines=6,
+                            scale=8,
+                            autofocus=True,
                         )
-                        with gr.Row(elem_id="ask-bar"):
-                            question = gr.Textbox(
-                                elem_id="question",
-                                show_label=False,
-                                placeholder="Ask a question, e.g. Who leads an ICS programme?",
-                                lines=1,
-                                max_lines=6,
-                                scale=8,
-                                autofocus=True,
-                            )
-                            send = gr.Button(
-                                "Ask", variant="primary", scale=0, min_width=90, elem_id="ask"
-                            )
-                            clear = gr.Button("New chat", scale=0, min_width=110, elem_id="clear")
-                        with gr.Row(visible=False, elem_id="comment-row") as comment_row:
-                            comment = gr.Textbox(
-                                label="Anything to add? (optional)",
-                                lines=2,
-                                scale=6,
-                                elem_id="comment",
-                            )
-                            send_comment = gr.Button(
-                                "Send", scale=0, min_width=90, elem_id="send-comment"
-                            )
-                    with gr.Column(scale=2, min_width=340, elem_id="source-column"):
-                        panel = gr.HTML(
-                            render.empty_panel_html(),
-                            elem_id="source-panel",
-                            js_on_load=(HERE / "citations.js").read_text(encoding="utf-8"),
+                        send = gr.Button(
+                            "Ask", variant="primary", scale=0, min_width=90, elem_id="ask"
                         )
+                        clear = gr.Button("New chat", scale=0, min_width=110, elem_id="clear")
+                    with gr.Row(visible=False, elem_id="comment-row") as comment_row:
+                        comment = gr.Textbox(
+                            label="Anything to add? (optional)",
+                            lines=2,
+                            scale=6,
+                            elem_id="comment",
+                        )
+                        send_comment = gr.Button(
+                            "Send", scale=0, min_width=90, elem_id="send-comment"
+                        )
+                with gr.Column(scale=2, min_width=340, elem_id="source-column"):
+                    panel = gr.HTML(
+                        render.empty_panel_html(),
+                        elem_id="source-panel",
+                        js_on_load=(HERE / "citations.js").read_text(encoding="utf-8"),
+                    )
             with gr.Tab("Library", id="library"):
                 library = gr.HTML(elem_id="library")
 
+        # One concurrency group for every way of asking, so the setting bounds them together.
+        asking = {"concurrency_id": "answer", "api_visibility": "private"}
         ask_inputs = [question, turns]
         ask_outputs = [question, chatbot, turns]
-        question.submit(session.respond, ask_inputs, ask_outputs, api_name="ask")
-        send.click(session.respond, ask_inputs, ask_outputs, api_visibility="private")
-        chatbot.example_select(
-            _example_text, None, question, api_visibility="private", queue=False
-        ).then(session.respond, ask_inputs, ask_outputs, api_visibility="private")
+        asked = [
+            question.submit(
+                session.respond, ask_inputs, ask_outputs, api_name="ask", concurrency_id="answer"
+            ),
+            send.click(session.respond, ask_inputs, ask_outputs, **asking),
+            chatbot.example_select(
+                _example_text, None, question, api_visibility="private", queue=False
+            ).then(session.respond, ask_inputs, ask_outputs, **asking),
+        ]
 
         def reset() -> tuple:
             return [], [], render.empty_panel_html(), None, gr.update(visible=False)
 
         reset_outputs = [chatbot, turns, panel, feedback_id, comment_row]
-        clear.click(reset, None, reset_outputs, api_visibility="private", queue=False)
-        chatbot.clear(reset, None, reset_outputs, api_visibility="private", queue=False)
+        for trigger in (clear.click, chatbot.clear):
+            trigger(reset, None, reset_outputs, api_visibility="private", cancels=asked)
 
         panel.cite(session.open_citation, turns, panel, api_visibility="private")
         panel.whole(session.open_whole_document, turns, panel, api_visibility="private")
@@ -257,7 +273,7 @@ def build_app(assistant, feedback: FeedbackStore) -> gr.Blocks:
         comment.submit(
             session.comment, [feedback_id, comment], comment_done, api_visibility="private"
         )
-        demo.load(session.library, None, library, api_visibility="private")
+        demo.load(session.overview, None, [header, library], api_visibility="private")
     return demo
 
 

@@ -12,18 +12,21 @@ from html import escape
 
 from assistant.answer import Answer, AnswerSentence, Citation
 
-_REF = re.compile(r"^cite-(\d+)-(\d+)$")
+_REF = re.compile(r"^cite-(\d+)-(\d+)(?:-(\d+))?$")
 
 
-def cite_ref(turn: int, n: int) -> str:
-    """The reference a citation marker carries: which answer (turn) and which citation."""
-    return f"cite-{turn}-{n}"
+def cite_ref(turn: int, n: int, sentence: int | None = None) -> str:
+    """The reference a citation link carries: which answer (turn), which citation and,
+    for a marker after a sentence, which sentence (so the panel marks that sentence)."""
+    return f"cite-{turn}-{n}" + ("" if sentence is None else f"-{sentence}")
 
 
-def parse_ref(ref: str | None) -> tuple[int, int] | None:
-    """``(turn, n)`` from a marker's reference, or None when it is not one of ours."""
+def parse_ref(ref: str | None) -> tuple[int, int, int | None] | None:
+    """``(turn, n, sentence)`` from a link's reference, or None when it is not one of ours."""
     match = _REF.match((ref or "").strip().lstrip("#"))
-    return (int(match[1]), int(match[2])) if match else None
+    if not match:
+        return None
+    return int(match[1]), int(match[2]), int(match[3]) if match[3] is not None else None
 
 
 def question_html(question: str, limit: int = 600) -> str:
@@ -61,7 +64,7 @@ def answer_html(answer: Answer, turn: int, shown: int | None = None) -> str:
     complete = shown is None or shown >= len(answer.sentences)
     titles = {c.n: c.title or c.source_id for c in answer.citations}
     if answer.sentences:
-        body = " ".join(sentence_html(s, turn, titles) for s in sentences)
+        body = " ".join(sentence_html(s, turn, i, titles) for i, s in enumerate(sentences))
     else:  # an answer without sentence structure: show its text, still escaped
         body = f'<span class="sent">{escape(answer.text)}</span>'
     state = "answer-done" if complete else "answer-streaming"
@@ -77,17 +80,17 @@ def answer_html(answer: Answer, turn: int, shown: int | None = None) -> str:
     return "".join(parts)
 
 
-def sentence_html(sentence: AnswerSentence, turn: int, titles: dict[int, str]) -> str:
-    """One answer sentence followed by its citation markers."""
+def sentence_html(sentence: AnswerSentence, turn: int, index: int, titles: dict[int, str]) -> str:
+    """Answer sentence ``index`` followed by its citation markers."""
     dated = f'<span class="dated">({escape(sentence.dated)})</span> ' if sentence.dated else ""
-    marks = "".join(marker_html(turn, n, titles.get(n, "")) for n in sentence.citations)
+    marks = "".join(marker_html(turn, n, index, titles.get(n, "")) for n in sentence.citations)
     return f'<span class="sent">{dated}{escape(sentence.text)}</span>{marks}'
 
 
-def marker_html(turn: int, n: int, title: str) -> str:
-    """A clickable ``[n]`` that opens citation ``n`` of this turn in the source panel."""
+def marker_html(turn: int, n: int, sentence: int, title: str) -> str:
+    """A clickable ``[n]`` that opens citation ``n`` of this turn on this sentence."""
     label = escape(f"Open source {n}: {title}", quote=True)
-    return f'<a class="cite" href="#{cite_ref(turn, n)}" title="{label}">[{n}]</a>'
+    return f'<a class="cite" href="#{cite_ref(turn, n, sentence)}" title="{label}">[{n}]</a>'
 
 
 def sources_html(citations: Iterable[Citation], turn: int) -> str:
@@ -104,7 +107,10 @@ def sources_html(citations: Iterable[Citation], turn: int) -> str:
         )
     if not items:
         return ""
-    return f'<div class="sources"><div class="sources-label">Sources</div><ol>{"".join(items)}</ol></div>'
+    return (
+        '<div class="sources"><div class="sources-label">Sources</div>'
+        f"<ol>{''.join(items)}</ol></div>"
+    )
 
 
 def abstention_html(answer: Answer) -> str:
@@ -115,7 +121,7 @@ def abstention_html(answer: Answer) -> str:
     else:
         cover = "<p>Nothing in the library comes close; the Library tab lists what it holds.</p>"
     why = (
-        f'<details><summary>Why no answer</summary>{escape(answer.abstain_reason)}</details>'
+        f"<details><summary>Why no answer</summary>{escape(answer.abstain_reason)}</details>"
         if answer.abstain_reason
         else ""
     )
@@ -133,7 +139,7 @@ def empty_panel_html() -> str:
     return (
         '<div class="src-panel src-empty">'
         '<div class="src-empty-title">Sources</div>'
-        "<p>Click a citation number such as <span class=\"src-n\">[1]</span> in an answer to "
+        '<p>Click a citation number such as <span class="src-n">[1]</span> in an answer to '
         "see the passage it comes from, highlighted in its document.</p></div>"
     )
 
@@ -144,14 +150,19 @@ def source_panel_html(
     ref: str,
     whole: bool = False,
     context_chars: int = 900,
+    sentence: str | None = None,
 ) -> str:
     """Citation ``ref``'s document details and the cited passage highlighted in its text.
 
-    The quoted sentence is ``<mark>``-ed inside the cited passage, shown within
-    ``context_chars`` of surrounding text, or within the whole document when ``whole``.
+    Inside the cited passage, ``sentence`` (the answer sentence the clicked marker
+    follows) is ``<mark>``-ed where the passage holds it word for word, else the
+    citation's quoted span. The passage is shown within ``context_chars`` of
+    surrounding text, or within the whole document when ``whole``.
     """
     text, start, end = _located(citation, document_text)
-    quote_start, quote_end = _quote_span(citation, start, end)
+    quote_start, quote_end = _sentence_span(text, start, end, sentence) or _quote_span(
+        citation, start, end
+    )
     if whole:
         lo, hi = 0, len(text)
     else:
@@ -217,6 +228,14 @@ def _located(citation: Citation, document_text: str | None) -> tuple[str, int, i
     return citation.passage, 0, len(citation.passage)
 
 
+def _sentence_span(text: str, start: int, end: int, sentence: str | None):
+    """Where ``sentence`` lies inside the passage ``text[start:end]``, if it does verbatim."""
+    if not sentence or not sentence.strip():
+        return None
+    found = text.find(sentence.strip(), start, end)
+    return (found, found + len(sentence.strip())) if found >= 0 else None
+
+
 def _quote_span(citation: Citation, start: int, end: int) -> tuple[int, int]:
     """The quoted sentence's span, clipped to the passage; the whole passage when unknown."""
     if citation.quote_start is None or citation.quote_end is None:
@@ -255,7 +274,7 @@ def library_html(documents: Iterable, mode_line: str) -> str:
             f"<td>{escape(meta.get('published') or '—')}</td>"
             f"<td>{escape(meta.get('kind') or '—')}</td>"
             f'<td class="num">{r.chunk_count}</td>'
-            f"<td>{escape(_date(r.ingested_at))}</td>"
+            f'<td class="when">{escape(_date(r.ingested_at))}</td>'
             "</tr>"
         )
     chunks = sum(r.chunk_count for r in records)
