@@ -44,19 +44,13 @@ SMOKE = load_questions(ROOT / "evals" / "datasets" / "smoke.jsonl")
 ANSWERABLE = [q for q in SMOKE if q.answerable]
 UNANSWERABLE = [q for q in SMOKE if not q.answerable]
 
-# Smoke questions the assistant gets wrong today (settings of commit dd2e8a4): findings,
+# Smoke questions the assistant gets wrong today: findings,
 # kept visible as strict xfails. A fix makes them XPASS, which fails: then drop the entry.
 ABSTAINS = {
     "smoke-dev-046": (
         "FINDING: answerable smoke question abstains: the Chilavert passage is the top hit, but "
         "its best sentence scores 0.42 < answer.min_sentence_score 0.475 (the question's "
         "'footballer' and 'position' are not in it: it says 'goalkeeper')"
-    ),
-    "smoke-dev-072": (
-        "FINDING: answerable follow-up abstains: the pronoun rule of conversation."
-        "standalone_question now carries only capitalised names ('And who championed it? "
-        "(Next Steps GP)', was '(approach Next Steps idea GP hubs build)'); the National "
-        "Association for Primary Care passage is the top hit but scores 0.45 < 0.475"
     ),
 }
 MISSES_FACTS = {
@@ -204,15 +198,6 @@ def test_who_buys_services_from_integrated_care_providers_is_answered_with_ccgs(
     assert "CCG" in answer.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: vectorstore.lexical.STOPWORDS (33 Lucene words) has 'was' but not 'were' (nor "
-        "'his', 'from', 'does', 'what'), so abstention.question_terms keeps 'were' as a content "
-        "term with a high idf (3.8 on the corpus): it dilutes the term overlap of every "
-        "sentence (extractive.score_sentences) and the coverage signal"
-    ),
-)
 def test_question_terms_treat_were_like_was() -> None:
     assert question_terms("Who were asked to send ideas?") == question_terms(
         "Who was asked to send ideas?"
@@ -303,15 +288,6 @@ def test_long_form_question_retrieves_a_passage_that_only_uses_the_acronym(
     assert "rwb-accounts" in [h.chunk.metadata["source_id"] for h in retrieval.hits]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: extractive.score_sentences measures term overlap without the glossary, so 'Each "
-        "spring the RWB audits the accounts...' scores overlap 0.27 against 0.73 for any "
-        "sentence naming the Regional Widget Board; it is retrieved but never chosen, and "
-        "the answer lists what the board approves and where it meets instead"
-    ),
-)
 def test_long_form_question_is_answered_from_the_acronym_only_passage(
     widget_bot: Assistant,
 ) -> None:
@@ -332,14 +308,6 @@ def test_acronym_never_spelled_out_is_inferred_from_a_phrase_the_documents_use(
     assert text[entry.start : entry.end] == "Local Tender Scheme"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: glossary.infer_undefined strips the long form with .rstrip('s'), which removes "
-        "every trailing 's': 'Gadget Loan Process' becomes 'Gadget Loan Proce' (and its "
-        "pattern then never matches the documents' phrase)"
-    ),
-)
 def test_inferred_long_form_ending_in_double_s_is_kept_whole() -> None:
     chunk = Document(
         page_content="Firms apply through the Gadget Loan Process each spring. "
@@ -583,14 +551,6 @@ def test_prompt_fits_a_small_context_window_by_dropping_passages(
     assert user.count("<passage ") == used
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: LLMClient.answer splits sentences on ' '.join(raw.split()) but slices the "
-        "spans out of raw, so every blank line or double space shifts later spans: with "
-        "paragraphs, the 3rd sentence loses its '].' and is removed as uncited"
-    ),
-)
 def test_llm_sentences_in_separate_paragraphs_are_all_kept(llm_bot: Assistant, script) -> None:
     cited = [_cite(text, n) for n, text in _passage_sentences(llm_bot, LLM_QUESTION)[:3]]
     assert len(cited) == 3
@@ -602,16 +562,6 @@ def test_llm_sentences_in_separate_paragraphs_are_all_kept(llm_bot: Assistant, s
     assert len(answer.sentences) == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: with the marker after the full stop ('... plan. [1] The Chief ...'), "
-        "ingest.chunking.split_sentences does not split (its lookahead wants a capital, "
-        "not '['), so LLMClient.answer verifies the supported and the invented sentence as "
-        "one and keeps the invention; _attach_trailing_markers expects a split that never "
-        "happens"
-    ),
-)
 def test_llm_invented_sentence_after_a_trailing_marker_is_removed(
     llm_bot: Assistant, script
 ) -> None:
@@ -623,14 +573,6 @@ def test_llm_invented_sentence_after_a_trailing_marker_is_removed(
     assert INVENTED not in answer.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: LLMClient.build_prompt pastes passage text (and title) into <passage> tags "
-        "unescaped, so a document containing '</passage>' closes its tag and the text after "
-        "it reads as outside the data the system prompt fences off"
-    ),
-)
 def test_passage_text_cannot_close_its_passage_tag(corpus_data_dir: Path) -> None:
     client = LLMClient(FakeListChatModel(responses=[]), settings_for(corpus_data_dir))
     chunk = Document(
@@ -660,14 +602,6 @@ def test_answer_from_a_document_holding_an_injection_is_normally_cited(
     assert "report on widget exports to Norway" in answer.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: extractive.score_sentences gives the sentence after a strong one carry_over "
-        "(0.7) x its score, above select_sentences' floor min_relative_score (0.6) x best: "
-        "the injected sentence (similarity 0.10, overlap 0) rides in as the 2nd-best"
-    ),
-)
 def test_injected_instruction_is_not_quoted_in_an_extractive_answer(
     widget_bot: Assistant,
 ) -> None:
@@ -701,13 +635,6 @@ def test_answer_from_a_single_document_is_not_dated(widget_bot: Assistant) -> No
 # -- 9. interfaces -----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: assistant.api.Assistant has no as_retriever(); AssistantRetriever "
-        "(assistant/langchain_retriever.py) exists but the facade never exposes it"
-    ),
-)
 def test_assistant_as_retriever_returns_langchain_documents(corpus_bot: Assistant) -> None:
     docs = corpus_bot.as_retriever().invoke("What do High Cost Drug Pharmacists do?")
 

@@ -144,15 +144,6 @@ def test_follow_up_in_llm_mode_gets_a_rewritten_standalone_question(ask_llm) -> 
     assert answer.standalone_question != question
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: LLMClient.rewrite_question accepts any first line of 3-500 characters: SmolLM2 "
-        "replies 'The user asked: What do High Cost Drug Pharmacists do in hospitals?', "
-        "which drops the follow-up itself ('liaise'), and nothing checks that the rewrite "
-        "keeps the question's own key terms before it replaces the offline rule"
-    ),
-)
 def test_llm_rewrite_keeps_the_follow_ups_own_words(ask_llm) -> None:
     question, history = FOLLOW_UP
     answer, _ = ask_llm(question, tuple(history))
