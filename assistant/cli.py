@@ -43,13 +43,40 @@ def load_settings(data_dir: Path | None = None) -> Settings:
         raise typer.Exit(2) from exc
 
 
+def progress_bar():
+    """The progress bar every long command shows."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def open_assistant(settings: Settings):
+    """The assistant on the settings' store; exit 2 with a hint when the store is empty."""
+    from assistant.api import Assistant
+
+    assistant = Assistant.from_settings(settings)
+    if assistant.store.count() == 0:
+        err.print(
+            f"[red]The store in {settings.store.data_dir} is empty: run "
+            "`nhsa ingest FOLDER` first.[/red]"
+        )
+        raise typer.Exit(2)
+    return assistant
+
+
 @app.command()
 def ingest(
     folder: Annotated[Path, typer.Argument(help="Folder of documents (walked recursively).")],
     data_dir: DataDir = None,
 ) -> None:
     """Load, clean, chunk, embed and store the documents in FOLDER (incrementally)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from assistant import wiring
     from ingest.documents import DocumentError
@@ -57,14 +84,7 @@ def ingest(
 
     settings = load_settings(data_dir)
     store = wiring.open_store(settings)
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
+    with progress_bar() as progress:
         task = progress.add_task("Embedding chunks", total=None)
 
         def on_progress(done: int, total: int) -> None:
@@ -137,19 +157,12 @@ def ask(
     data_dir: DataDir = None,
 ) -> None:
     """Answer QUESTION from the ingested documents, with numbered citations."""
-    from assistant.api import Assistant
 
     settings = load_settings(data_dir)
     if mode not in (None, "extractive", "llm"):
         err.print(f"[red]--mode must be extractive or llm, not {mode!r}[/red]")
         raise typer.Exit(2)
-    assistant = Assistant.from_settings(settings)
-    if assistant.store.count() == 0:
-        err.print(
-            f"[red]The store in {settings.store.data_dir} is empty: run "
-            "`nhsa ingest FOLDER` first.[/red]"
-        )
-        raise typer.Exit(2)
+    assistant = open_assistant(settings)
     try:
         answer = assistant.ask(question, history or None, mode)
     except ValueError as exc:
@@ -214,8 +227,6 @@ def eval_(
         )
         raise typer.Exit(2)
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     from evals.dataset import EvalSetError, load_questions
     from evals.runner import build_systems, evaluate
 
@@ -231,18 +242,12 @@ def eval_(
     built = build_systems(systems, modes, settings, k=k)
     k = k or settings.retrieval.k
     results = []
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
+    with progress_bar() as progress:
         for sys_ in built:
             task = progress.add_task(sys_.name, total=len(loaded))
-            results.append(evaluate(sys_, loaded, getattr(sys_, "k", k),
-                                    lambda t=task: progress.advance(t)))
+            results.append(
+                evaluate(sys_, loaded, getattr(sys_, "k", k), lambda t=task: progress.advance(t))
+            )
     print_summary(results, console)
     if json_out:
         write_json(results, json_out)
@@ -346,7 +351,6 @@ def brief(
 ) -> None:
     """Build a cited briefing pack for new field staff from the ingested documents."""
     from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from assistant.briefing import PlanError, load_plans
 
@@ -367,25 +371,11 @@ def brief(
             err.print(f"[red]{escape(problem)}[/red]")
         raise typer.Exit(2)
 
-    from assistant.api import Assistant
     from assistant.briefing import build_briefing, render_html, render_markdown, write_docx
 
     settings = load_settings(data_dir)
-    assistant = Assistant.from_settings(settings)
-    if assistant.store.count() == 0:
-        err.print(
-            f"[red]The store in {settings.store.data_dir} is empty: run "
-            "`nhsa ingest FOLDER` first.[/red]"
-        )
-        raise typer.Exit(2)
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
+    assistant = open_assistant(settings)
+    with progress_bar() as progress:
         task = progress.add_task("Preparing", total=None)
 
         def on_progress(step: str, done: int, total: int) -> None:

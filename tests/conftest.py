@@ -140,3 +140,29 @@ def widget_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:
     assert not report.failed, report.failed
     assert not report.manifest_errors, report.manifest_errors
     return data_dir
+
+
+# -- the real browser ---------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright (never a downloaded browser), once a session."""
+    from playwright.sync_api import sync_playwright
+
+    # scripts/install.sh installs it; fail saying so rather than skip quietly
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run `bash scripts/install.sh`"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -36,15 +36,6 @@ NOTE = (
     "prescribing committee meets. They also brief companies on the <b>evidence</b> the "
     "panel expects to see.\n"
 )
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
@@ -105,16 +96,11 @@ def test_markdown_shows_document_markup_as_text(files):
 
 
 @pytest.fixture(scope="module")
-def page(files) -> Iterator:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        tab = browser.new_page()
-        tab.goto(files["html"].as_uri())
-        yield tab
-        browser.close()
+def page(files, browser) -> Iterator:
+    tab = browser.new_page()
+    tab.goto(files["html"].as_uri())
+    yield tab
+    tab.close()
 
 
 def test_html_in_the_browser_shows_every_section_heading(page, pack: Briefing):

@@ -28,15 +28,6 @@ from conftest import NHSA, ROOT, settings_for
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 SHOTS = ROOT / "artifacts" / "screenshots"
 TIMINGS = ROOT / "artifacts" / "web_timings.json"
 
@@ -239,18 +230,6 @@ class Tab:
 
     page: object
     blocked: list[str] = field(default_factory=list)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # scripts/install.sh installs it; fail saying so rather than skip quietly
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run `bash scripts/install.sh`"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -641,3 +620,22 @@ def test_the_servers_reached_for_nothing_beyond_loopback(app: Server, xss_app: S
     assert app.process.poll() is None and xss_app.process.poll() is None
     assert app.netlog.read_text() == ""
     assert xss_app.netlog.read_text() == ""
+
+
+def test_the_briefing_tab_shows_a_cited_pack_and_offers_three_downloads(app: Server, tab: Tab):
+    page = open_app(tab, app)
+    page.get_by_role("tab", name="Briefing").click()
+    page.click("#build-brief")
+
+    page.wait_for_function(
+        "() => (document.querySelector('#brief-pack')?.innerText || '').length > 2000",
+        timeout=180_000,
+    )
+    page.wait_for_selector("#brief-files a", timeout=30_000)
+    shot(page, "12-briefing")
+    text = page.inner_text("#brief-pack")
+    files = page.inner_html("#brief-files")
+    assert "Sources" in text and "[1]" in text
+    assert all(f"briefing-kam.{ext}" in files for ext in ("md", "html", "docx"))
+    assert page.locator("#brief-pack script").count() == 0
+    assert not tab.blocked

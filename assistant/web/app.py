@@ -7,6 +7,7 @@ session; each session keeps its own turns in a ``gr.State``.
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,31 @@ class ChatSession:
             gr.Info("Thank you: your comment was saved with the answer.")
         return None, gr.update(visible=False), ""
 
+    # gr.Progress() as a default is how Gradio hands a handler its progress tracker.
+    def briefing(self, audience: str, focus: str, progress=gr.Progress()) -> tuple:  # noqa: B008
+        """Build a briefing pack; show it (escaped HTML) and offer it as md, html and docx."""
+        from assistant.briefing import (
+            build_briefing,
+            render_html,
+            render_html_fragment,
+            render_markdown,
+            write_docx,
+        )
+
+        def on_progress(step: str, done: int, total: int) -> None:
+            progress((done, total or 1), desc=step)
+
+        pack = build_briefing(
+            self.assistant, audience, (focus or "").strip() or None, on_progress=on_progress
+        )
+        folder = Path(tempfile.mkdtemp(prefix="nhsa-brief-"))
+        stem = f"briefing-{audience}"
+        (folder / f"{stem}.md").write_text(render_markdown(pack), encoding="utf-8")
+        (folder / f"{stem}.html").write_text(render_html(pack), encoding="utf-8")
+        write_docx(pack, folder / f"{stem}.docx")
+        files = [str(folder / f"{stem}.{ext}") for ext in ("md", "html", "docx")]
+        return render_html_fragment(pack), gr.update(value=files, visible=True)
+
     def overview(self) -> tuple[str, str]:
         """The header and the Library tab, read from the store at page load."""
         documents = self.assistant.store.documents().values()
@@ -236,6 +262,32 @@ def build_app(assistant, feedback: FeedbackStore) -> gr.Blocks:
                         elem_id="source-panel",
                         js_on_load=(HERE / "citations.js").read_text(encoding="utf-8"),
                     )
+            with gr.Tab("Briefing", id="briefing"):
+                with gr.Row(elem_id="brief-bar"):
+                    audience = gr.Dropdown(
+                        choices=[
+                            ("Key account manager", "kam"),
+                            ("Market access", "market-access"),
+                            ("Medical science liaison", "msl"),
+                        ],
+                        value="kam",
+                        label="Audience",
+                        scale=2,
+                    )
+                    focus = gr.Textbox(
+                        label="Focus (optional)", scale=3, placeholder="e.g. primary care networks"
+                    )
+                    build = gr.Button(
+                        "Build pack",
+                        variant="primary",
+                        scale=0,
+                        min_width=120,
+                        elem_id="build-brief",
+                    )
+                downloads = gr.File(
+                    label="Download", file_count="multiple", visible=False, elem_id="brief-files"
+                )
+                pack = gr.HTML(elem_id="brief-pack")
             with gr.Tab("Library", id="library"):
                 library = gr.HTML(elem_id="library")
 
@@ -272,6 +324,13 @@ def build_app(assistant, feedback: FeedbackStore) -> gr.Blocks:
         )
         comment.submit(
             session.comment, [feedback_id, comment], comment_done, api_visibility="private"
+        )
+        build.click(
+            session.briefing,
+            [audience, focus],
+            [pack, downloads],
+            api_visibility="private",
+            concurrency_id="answer",
         )
         demo.load(session.overview, None, [header, library], api_visibility="private")
     return demo
