@@ -10,6 +10,7 @@ share between a web server's threads.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from assistant import wiring
@@ -35,33 +36,14 @@ class Assistant:
         self.settings = settings
         self.store = store or wiring.open_store(settings)
         self.embedder = embedder or wiring.embedder(settings)
-        r = settings.retrieval
         self.retriever = HybridRetriever(
             self.store,
             self.embedder,
-            RetrievalParams(
-                k=r.k,
-                dense_candidates=r.dense_candidates,
-                lexical_candidates=r.lexical_candidates,
-                rrf_k=r.rrf_k,
-                dense_weight=r.dense_weight,
-                lexical_weight=r.lexical_weight,
-                per_source_cap=r.per_source_cap,
-                rerank_candidates=r.rerank_candidates,
-                rerank_weight=r.rerank_weight,
-            ),
+            plain_params(RetrievalParams, settings.retrieval),
             passage_scorer=self._best_sentence_scores,
         )
-        a = settings.answer
-        self.compose_params = ComposeParams(
-            max_sentences=a.max_sentences,
-            min_relative_score=a.min_relative_score,
-            near_duplicate=a.near_duplicate,
-            similarity_weight=a.similarity_weight,
-            carry_over=a.carry_over,
-            min_own_similarity=a.min_own_similarity,
-        )
-        self.abstain_params = AbstainParams(a.min_coverage, a.min_sentence_score)
+        self.compose_params = plain_params(ComposeParams, settings.answer)
+        self.abstain_params = plain_params(AbstainParams, settings.answer)
         self.sentences = SentenceCache(self.embedder)
         self.llm = wiring.llm(settings)
 
@@ -196,6 +178,12 @@ class Assistant:
             mode="extractive",
             signals=signals,
         )
+
+
+def plain_params(kind, group):
+    """The plain dataclass ``kind`` filled from the settings group's fields of the same name."""
+    names = {f.name for f in dataclasses.fields(kind)}
+    return kind(**group.model_dump(include=names))
 
 
 def evidence_text(chunk) -> str:
