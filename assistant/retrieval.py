@@ -169,6 +169,13 @@ class HybridRetriever:
         self._snapshot: KnowledgeSnapshot | None = None
         self._lock = threading.Lock()
 
+    def sharing_indexes(self, embedder, passage_scorer=None) -> HybridRetriever:
+        """A retriever over the same store and the same built indexes, with another
+        embedder (e.g. one that batches many queries) and optionally another re-ranker."""
+        twin = HybridRetriever(self.store, embedder, self.params, passage_scorer)
+        twin._snapshot = self.snapshot()
+        return twin
+
     def snapshot(self) -> KnowledgeSnapshot:
         """The current lexical index and glossary, rebuilt if an ingest changed the store."""
         versions = frozenset(self.store.live_versions())

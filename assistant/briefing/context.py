@@ -60,8 +60,8 @@ class BuildContext:
         """A context with the audience's emphasis (and the focus) embedded once."""
         plan = plans.audience(audience)
         queries = QueryVectors(assistant.embedder)
-        # The product's own retrieval, fed from the batch of the pack's queries.
-        retriever = HybridRetriever(assistant.store, queries, assistant.retriever.params)
+        # The product's own retrieval and indexes, fed from the batch of the pack's queries.
+        retriever = assistant.retriever.sharing_indexes(queries)
         glossary = retriever.snapshot().glossary
         texts = [plan.emphasis, *([focus] if focus else [])]
         queries.prepare(texts + [glossary.expand(q) for q in plan_queries(plans, plan, focus)])
