@@ -55,10 +55,11 @@ _FRAME_TERMS = frozenset(
 
 @dataclass
 class AbstainParams:
-    """Thresholds (from ``AnswerSettings``), chosen on the dev set."""
+    """Thresholds, filled from ``AnswerSettings`` (chosen on the dev set by
+    ``evals.calibrate``)."""
 
-    min_coverage: float = 0.0
-    min_sentence_score: float = 0.475
+    min_coverage: float
+    min_sentence_score: float
 
 
 def question_terms(question: str) -> list[str]:

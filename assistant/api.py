@@ -13,6 +13,8 @@ from __future__ import annotations
 import dataclasses
 import time
 
+import numpy as np
+
 from assistant import wiring
 from assistant.abstention import AbstainParams, abstain_reason, coverage
 from assistant.answer import Answer, citation_from_chunk
@@ -128,8 +130,6 @@ class Assistant:
         snap = self.retriever.snapshot()
         chunks = [h.chunk for h in retrieval.hits]
         sentences = self.sentences.sentences(chunks)
-        import numpy as np
-
         scored = score_sentences(
             standalone,
             np.asarray(retrieval.query_vector),

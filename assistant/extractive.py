@@ -29,15 +29,16 @@ _LEANS_BACK = re.compile(
 
 @dataclass
 class ComposeParams:
-    """Plain knobs of the extractive composer (from ``AnswerSettings``)."""
+    """Plain knobs of the extractive composer, filled from ``AnswerSettings`` (where the
+    defaults and the reasons for them live)."""
 
-    max_sentences: int = 4
-    min_relative_score: float = 0.6
-    near_duplicate: float = 0.9
-    similarity_weight: float = 0.6
-    carry_over: float = 0.7
-    min_own_similarity: float = 0.3
-    figure_bonus: float = 0.15
+    max_sentences: int
+    min_relative_score: float
+    near_duplicate: float
+    similarity_weight: float
+    carry_over: float
+    min_own_similarity: float
+    figure_bonus: float
 
 
 @dataclass

@@ -22,17 +22,18 @@ from vectorstore.lexical import LexicalIndex
 
 @dataclass
 class RetrievalParams:
-    """Plain knobs of retrieval (from ``RetrievalSettings``)."""
+    """Plain knobs of retrieval, filled from ``RetrievalSettings`` (where the defaults and
+    the reasons for them live)."""
 
-    k: int = 4
-    dense_candidates: int = 20
-    lexical_candidates: int = 20
-    rrf_k: int = 60
-    dense_weight: float = 1.0
-    lexical_weight: float = 1.0
-    per_source_cap: int = 2
-    rerank_candidates: int = 0
-    rerank_weight: float = 0.5
+    k: int
+    dense_candidates: int
+    lexical_candidates: int
+    rrf_k: int
+    dense_weight: float
+    lexical_weight: float
+    per_source_cap: int
+    rerank_candidates: int
+    rerank_weight: float
 
 
 @dataclass
@@ -157,12 +158,12 @@ class HybridRetriever:
         self,
         store: ChunkStore,
         embedder,
-        params: RetrievalParams | None = None,
+        params: RetrievalParams,
         passage_scorer: Callable[[str, np.ndarray, list[Document]], list[float]] | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
-        self.params = params or RetrievalParams()
+        self.params = params
         # Scores a passage by its best sentence for the query (late interaction): sharper
         # than one vector per chunk. Given by the composition root; optional.
         self.passage_scorer = passage_scorer

@@ -101,6 +101,13 @@ class AnswerSettings(_Group):
         description="extractive (offline) or llm (needs llm.base_url).",
     )
     max_sentences: int = Field(4, ge=1, le=10, description="Sentences in an extractive answer.")
+    figure_bonus: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="Added to a sentence that gives the figure a "
+        "'how many X' question asks for (a number next to X).",
+    )
     min_own_similarity: float = Field(
         0.3,
         ge=0,

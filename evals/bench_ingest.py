@@ -49,7 +49,7 @@ def main(corpus: str) -> None:
             embed_times.append(report.embed_seconds)
             texts = [embedding_text(c) for c in store.live_chunks()]
             t0 = time.perf_counter()
-            embedder._model.encode(
+            embedder.model.encode(
                 texts, batch_size=settings.embedding.batch_size, normalize_embeddings=True
             )
             bare_times.append(time.perf_counter() - t0)

@@ -139,7 +139,8 @@ def write_html(results: list[dict], path: Path, questions_name: str) -> None:
     baseline = next((r for r in results if r["system"] == "textbook"), None)
     compared = [r for r in results if r is not baseline] if baseline else []
     head = "".join(f"<th>{e(r['system'])}</th>" for r in results) + "".join(
-        f"<th>{e(r['system'])} vs baseline</th>" for r in compared)
+        f"<th>{e(r['system'])} vs baseline</th>" for r in compared
+    )
     rows = []
     for key, label, higher_better in METRICS:
         cells = "".join(f"<td>{_fmt(key, get(r, key))}</td>" for r in results)

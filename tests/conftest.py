@@ -110,17 +110,23 @@ def settings_for(data_dir: Path, **groups):
     return Settings(_env_file=None, store={"data_dir": data_dir}, **groups)
 
 
-@pytest.fixture(scope="session")
-def corpus_data_dir(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedder) -> Path:
-    """A store holding the sample corpus, ingested once for the whole session."""
+def ingest_into(folder: Path, data_dir: Path, embedder):
+    """Ingest ``folder`` into a store in ``data_dir``, chunked as the product does; no failures."""
     from assistant import wiring
     from ingest.job import run_ingest
     from vectorstore.chroma_store import ChunkStore
 
-    data_dir = tmp_path_factory.mktemp("corpus-data")
-    options = wiring.ingest_options(settings_for(data_dir))  # chunked as the product does
-    report = run_ingest(corpus_dir, ChunkStore.open(data_dir), lambda: embedder, options)
+    options = wiring.ingest_options(settings_for(data_dir))
+    report = run_ingest(folder, ChunkStore.open(data_dir), lambda: embedder, options)
     assert not report.failed, report.failed
+    return report
+
+
+@pytest.fixture(scope="session")
+def corpus_data_dir(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedder) -> Path:
+    """A store holding the sample corpus, ingested once for the whole session."""
+    data_dir = tmp_path_factory.mktemp("corpus-data")
+    ingest_into(corpus_dir, data_dir, embedder)
     return data_dir
 
 
@@ -129,15 +135,9 @@ def widget_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:
     """A store holding the generated widget corpus (tests/widget_corpus.py), ingested once."""
     from widget_corpus import write_widget_corpus
 
-    from assistant import wiring
-    from ingest.job import run_ingest
-    from vectorstore.chroma_store import ChunkStore
-
     folder = write_widget_corpus(tmp_path_factory.mktemp("widget-corpus"))
     data_dir = tmp_path_factory.mktemp("widget-data")
-    options = wiring.ingest_options(settings_for(data_dir))
-    report = run_ingest(folder, ChunkStore.open(data_dir), lambda: embedder, options)
-    assert not report.failed, report.failed
+    report = ingest_into(folder, data_dir, embedder)
     assert not report.manifest_errors, report.manifest_errors
     return data_dir
 

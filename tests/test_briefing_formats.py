@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import settings_for
+from conftest import ingest_into, settings_for
 
-from assistant import wiring
 from assistant.api import Assistant
 from assistant.briefing import (
     Briefing,
@@ -26,7 +25,6 @@ from assistant.briefing import (
     render_markdown,
     write_docx,
 )
-from ingest.job import run_ingest
 from vectorstore.chroma_store import ChunkStore
 
 SCRIPT = "<script>document.title='pwned'</script>"
@@ -44,9 +42,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedde
     shutil.copytree(corpus_dir, folder, dirs_exist_ok=True)
     (folder / "formulary-panel-note.txt").write_text(NOTE, encoding="utf-8")
     data = tmp_path_factory.mktemp("briefing-formats-data")
-    options = wiring.ingest_options(settings_for(data))
-    report = run_ingest(folder, ChunkStore.open(data), lambda: embedder, options)
-    assert not report.failed, report.failed
+    ingest_into(folder, data, embedder)
     return data
 
 

@@ -17,7 +17,6 @@ import pytest
 from conftest import settings_for
 from langchain_core.messages import AIMessage
 
-from assistant import wiring
 from assistant.api import Assistant
 from assistant.briefing import Briefing, PlanError, build_briefing, load_plans
 from assistant.briefing.context import BuildContext
@@ -30,7 +29,6 @@ from assistant.evidence import SentenceCache
 from assistant.glossary import Glossary
 from evals.metrics import sentence_supported
 from ingest.chunking import split_sentences
-from ingest.job import run_ingest
 from vectorstore.chroma_store import ChunkStore
 
 # The ten personas of the PharmaTimes article, each with the names a card may carry.
@@ -57,12 +55,9 @@ INVENTED = "Every field representative must bring lunch to the quarterly board m
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedder) -> Path:
-    folder = tmp_path_factory.mktemp("briefing-data")
-    options = wiring.ingest_options(settings_for(folder))
-    report = run_ingest(corpus_dir, ChunkStore.open(folder), lambda: embedder, options)
-    assert not report.failed, report.failed
-    return folder
+def data_dir(corpus_data_dir: Path) -> Path:
+    """The session's store of the sample corpus (read only here)."""
+    return corpus_data_dir
 
 
 @pytest.fixture(scope="module")

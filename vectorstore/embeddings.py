@@ -51,6 +51,11 @@ class SentenceEmbedder(Embeddings):
         self._lock = threading.Lock()
 
     @property
+    def model(self):
+        """The underlying ``SentenceTransformer`` (benchmarks time its bare ``encode``)."""
+        return self._model
+
+    @property
     def dimension(self) -> int:
         """Length of each vector."""
         return int(self._model.get_sentence_embedding_dimension())

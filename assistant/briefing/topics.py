@@ -8,6 +8,7 @@ quoted twice across these sections.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +20,7 @@ from assistant.briefing.plans import TopicPlan, TopicSectionPlan
 from assistant.briefing.statements import line_from, mention_pattern, sentence_key, usable
 from assistant.briefing.writer import write_lines
 from assistant.evidence import Sentence
-from assistant.extractive import ComposeParams, ScoredSentence, score_sentences, select_sentences
+from assistant.extractive import ScoredSentence, score_sentences, select_sentences
 
 
 def retrieve_chunks(ctx: BuildContext, queries: list[str], k: int) -> tuple[list[Document], list]:
@@ -67,7 +68,7 @@ def _rank(ctx: BuildContext, topic: TopicPlan) -> _Ranked:
             np.asarray(retrieval.query_vector),
             candidates,
             snap.lexical,
-            ComposeParams(),
+            ctx.assistant.compose_params,
             snap.glossary,
         )
         for item in scored:
@@ -80,7 +81,12 @@ def _rank(ctx: BuildContext, topic: TopicPlan) -> _Ranked:
 
 
 def _choose(ctx: BuildContext, ranked: _Ranked) -> list[Line]:
-    params = ComposeParams(max_sentences=ranked.topic.max_lines, min_relative_score=0.5)
+    # A section takes more lines than an answer, with a slightly lower bar for each.
+    params = dataclasses.replace(
+        ctx.assistant.compose_params,
+        max_sentences=ranked.topic.max_lines,
+        min_relative_score=0.5,
+    )
     picked = select_sentences(ranked.scored, ranked.sentences, params)
     place = {(s.chunk.id, s.position): s for s in picked}
     kept = []
