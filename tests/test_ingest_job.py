@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 from pathlib import Path
 
@@ -391,6 +392,26 @@ def test_cli_exits_0_and_prints_a_summary_table(docs: Path, tmp_path: Path, nhsa
     assert (summary["added"], summary["failed"]) == (2, 0)
     assert summary["chunks"] > 0
     assert (tmp_path / "cli-store" / "chroma").is_dir()
+
+
+@pytest.mark.slow
+def test_cli_json_prints_the_summary_as_one_object(docs: Path, tmp_path: Path, nhsa) -> None:
+    _write(docs, "a.txt", _doc(1))
+    _write(docs, "broken [draft].pdf", b"%PDF-1.7\nnot a pdf at all\n")
+    store = tmp_path / "cli-store"
+
+    first = nhsa("ingest", docs, "--data-dir", store, "--json")
+    second = nhsa("ingest", docs, "--data-dir", store, "--json")
+
+    assert first.returncode == 1, first.stderr  # a failed file still fails the run
+    summary = json.loads(first.stdout)  # the whole of stdout is the one object
+    assert (summary["added"], summary["updated"], summary["removed"]) == (1, 0, 0)
+    assert [f["file"] for f in summary["failed"]] == ["broken [draft].pdf"]
+    assert "not a readable PDF" in summary["failed"][0]["reason"]
+    assert summary["chunks"] > 0
+    assert summary["seconds"] >= 0
+    again = json.loads(second.stdout)
+    assert (again["added"], again["unchanged"], again["chunks"]) == (0, 1, summary["chunks"])
 
 
 @pytest.mark.slow

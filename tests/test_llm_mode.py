@@ -9,7 +9,7 @@ the model wrote and what the verifier removed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -48,12 +48,8 @@ class Replies(BaseCallbackHandler):
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[LlamaServer]:
-    pytest.importorskip(
-        "llama_cpp", reason="llama_cpp is not importable: install llama-cpp-python[server]"
-    )
-    with LlamaServer(n_ctx=2048) as srv:
-        yield srv
+def server(llama_server: LlamaServer) -> LlamaServer:
+    return llama_server
 
 
 def _llm_assistant(server: LlamaServer, data_dir: Path, embedder) -> tuple[Assistant, Replies]:

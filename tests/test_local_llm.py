@@ -4,46 +4,82 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
+import signal
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from conftest import require_llama_cpp
 
-from assistant.local_llm import GGUF_DISTRIBUTION, GGUF_FILENAME, LlamaServer, smollm2_gguf_path
+from assistant.local_llm import (
+    GGUF_DISTRIBUTION,
+    GGUF_FILENAME,
+    LlamaServer,
+    LlamaServerDied,
+    describe_exit,
+    smollm2_gguf_path,
+)
 
 pytestmark = pytest.mark.slow
 
-SKIP_REASON = (
-    "llama_cpp is not importable: install llama-cpp-python[server] (scripts/install.sh) "
-    "to run the local LLM tests"
-)
-
-
-def _require_llama_cpp() -> None:
-    """Skip, and only skip, when llama-cpp-python is not installed."""
-    pytest.importorskip("llama_cpp", reason=SKIP_REASON)
-
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[LlamaServer]:
-    """One real server for the module: start-up costs a few seconds, requests far less."""
-    _require_llama_cpp()
-    # A small context keeps the test server's memory down; the prompts here are short.
-    with LlamaServer(n_ctx=2048) as srv:
-        yield srv
+def server(llama_server: LlamaServer) -> LlamaServer:
+    """The session's real server: start-up costs a few seconds, requests far less."""
+    return llama_server
 
 
 def _chat(server: LlamaServer, **body: object) -> dict:
-    """POST one chat completion straight to the server and return the JSON reply."""
-    response = httpx.post(
-        f"{server.base_url}/chat/completions",
-        json={"model": server.model, "temperature": 0, **body},
-        timeout=300,
-    )
+    """POST one chat completion straight to the server and return the JSON reply.
+
+    Should the server die on the way, the error says how (signal, log tail), not just
+    "connection refused".
+    """
+    with server.reporting_death():
+        response = httpx.post(
+            f"{server.base_url}/chat/completions",
+            json={"model": server.model, "temperature": 0, **body},
+            timeout=300,
+        )
     response.raise_for_status()
     return response.json()
+
+
+def test_exit_codes_are_described_with_the_signal_name() -> None:
+    assert describe_exit(-signal.SIGSEGV) == "killed by signal SIGSEGV (exit -11)"
+    assert describe_exit(1) == "exited with code 1"
+
+
+def test_one_real_completion(server: LlamaServer) -> None:
+    reply = _chat(
+        server,
+        messages=[{"role": "user", "content": "Name one colour."}],
+        max_tokens=8,
+    )
+    text = reply["choices"][0]["message"]["content"]
+
+    # On failure the message carries the server's log, where llama.cpp says what went wrong.
+    assert text.strip(), f"empty completion {reply}; server log:\n{server.log_tail()}"
+    assert reply["usage"]["completion_tokens"] > 0, f"server log:\n{server.log_tail()}"
+
+
+def test_a_crashed_server_is_reported_with_its_signal_and_log() -> None:
+    require_llama_cpp()
+    with LlamaServer(n_ctx=512) as srv:
+        assert srv.process is not None
+        # What a llama.cpp build for another CPU does at its first completion.
+        os.kill(srv.process.pid, signal.SIGSEGV)
+
+        with pytest.raises(LlamaServerDied) as died:
+            _chat(srv, messages=[{"role": "user", "content": "Hello"}], max_tokens=4)
+
+    message = str(died.value)
+    assert "killed by signal SIGSEGV" in message
+    assert srv.base_url in message
+    assert "llama_model_load" in message or "llama_" in message  # the server's own log lines
+    assert isinstance(died.value.__cause__, httpx.TransportError)
 
 
 def test_gguf_is_found_without_importing_the_package() -> None:
@@ -88,7 +124,8 @@ def test_chat_openai_answers_within_max_tokens(server: LlamaServer) -> None:
         timeout=300,
         extra_body={"max_tokens": limit},
     )
-    message = llm.invoke("Write a long story about a dragon who learns to bake bread.")
+    with server.reporting_death():
+        message = llm.invoke("Write a long story about a dragon who learns to bake bread.")
 
     assert isinstance(message.content, str)
     assert message.content.strip()
@@ -106,9 +143,10 @@ def test_chat_template_is_chatml_with_system_role(server: LlamaServer) -> None:
         "<|im_start|>assistant\n"
     )
     root = server.base_url.removesuffix("/v1")
-    tokens = httpx.post(
-        f"{root}/extras/tokenize", json={"input": expected_prompt}, timeout=30
-    ).json()["tokens"]
+    with server.reporting_death():
+        tokens = httpx.post(
+            f"{root}/extras/tokenize", json={"input": expected_prompt}, timeout=30
+        ).json()["tokens"]
 
     reply = _chat(
         server,
@@ -142,7 +180,7 @@ def test_json_object_with_schema_is_constrained(server: LlamaServer) -> None:
 
 
 def test_server_stops_on_exit() -> None:
-    _require_llama_cpp()
+    require_llama_cpp()
     with LlamaServer(n_ctx=512) as srv:
         process = srv.process
         assert process is not None
@@ -158,7 +196,7 @@ def test_server_stops_on_exit() -> None:
 
 
 def test_start_failure_raises_with_log_tail(tmp_path: Path) -> None:
-    _require_llama_cpp()
+    require_llama_cpp()
     bad = tmp_path / "not-a-model.gguf"
     bad.write_bytes(b"not a gguf file")
     srv = LlamaServer(bad, startup_timeout=60)
