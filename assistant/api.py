@@ -27,6 +27,8 @@ from assistant.extractive import (
     score_sentences,
     select_sentences,
 )
+from assistant.grounded.answer import llm_answer
+from assistant.grounded.writer import GroundedWriter
 from assistant.retrieval import HybridRetriever, Retrieval, RetrievalParams, years_asked
 from assistant.settings import Settings
 
@@ -66,6 +68,15 @@ class Assistant:
             key = s.sentence.chunk.id or ""
             best[key] = max(best.get(key, 0.0), s.score)
         return [best.get(c.id or "", 0.0) for c in chunks]
+
+    @property
+    def writer(self) -> GroundedWriter | None:
+        """The grounded writer over the LLM endpoint, when one is configured."""
+        if self.llm is None:
+            return None
+        return GroundedWriter(
+            self.llm, self.embedder, self.sentences, self.settings.llm, self.settings.answer
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Assistant:
@@ -118,7 +129,7 @@ class Assistant:
             standalone=(t1 - t0) * 1000, retrieve=(t2 - t1) * 1000, compose=(t3 - t2) * 1000
         )
         if mode == "llm" and not answer.abstained:
-            answer = self.llm.answer(question, standalone, retrieval, answer, self)
+            answer = llm_answer(self.writer, question, standalone, retrieval, answer)
             answer.timings_ms["llm"] = (time.perf_counter() - t3) * 1000
         answer.retrieved = [
             citation_from_chunk(rank, hit.chunk) for rank, hit in enumerate(retrieval.hits, start=1)

@@ -2,7 +2,7 @@
 
 Without an LLM, a question that leans on the conversation (a pronoun with no noun of
 its own to point at, or a bare "and ...?") gets the previous turn's key terms appended.
-With an LLM, the model rewrites it (see ``assistant.llm``).
+With an LLM, the model rewrites it (see ``assistant.grounded.client``).
 """
 
 from __future__ import annotations

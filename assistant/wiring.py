@@ -42,6 +42,6 @@ def llm(settings: Settings):
     """The LLM client when an endpoint is configured, else None."""
     if not settings.llm.base_url:
         return None
-    from assistant.llm import LLMClient
+    from assistant.grounded.client import LLMClient
 
-    return LLMClient.from_settings(settings)
+    return LLMClient.from_settings(settings.llm)
