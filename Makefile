@@ -5,7 +5,7 @@ CORPUS  ?= ../shared/corpus
 STAMP   := $(VENV)/.installed
 LLM_STAMP := $(VENV)/.installed-llm
 
-.PHONY: install llm run ingest test lint format bench-ingest bench-answer eval calibrate clean
+.PHONY: install llm run ingest test unit lint format bench-ingest bench-answer eval calibrate clean
 
 $(STAMP): pyproject.toml scripts/install.sh
 	bash scripts/install.sh
@@ -32,22 +32,28 @@ run: ingest
 # The local-LLM tests fail, never skip, when llama.cpp is missing (NHSA_REQUIRE_LOCAL_LLM).
 test: install llm
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	NHSA_REQUIRE_LOCAL_LLM=1 $(BIN)/pytest -q
+
+# Pure functions only (no model, no Chroma, no servers): seconds.
+unit: install
+	$(BIN)/pytest -q tests/unit
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 bench-ingest: install
-	$(BIN)/python -m evals.bench_ingest $(CORPUS)
+	$(BIN)/python -m evals.tools.bench_ingest $(CORPUS)
 
 # Quality on the dev set, assistant against the textbook LangChain pipeline, warm latency.
 bench-answer: ingest
-	$(BIN)/python -m evals.bench_answer evals/datasets/dev.jsonl
+	$(BIN)/python -m evals.tools.bench_answer evals/datasets/dev.jsonl
 
 # The full dev set through the eval suite, both reports written under artifacts/.
 eval: ingest
@@ -57,7 +63,7 @@ eval: ingest
 
 # Re-derive the abstention thresholds on the dev set.
 calibrate: ingest
-	$(BIN)/python -m evals.calibrate evals/datasets/dev.jsonl
+	$(BIN)/python -m evals.tools.calibrate evals/datasets/dev.jsonl
 
 clean:
 	rm -rf data artifacts .pytest_cache

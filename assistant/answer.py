@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import BaseModel, Field
+
+from vectorstore.records import Chunk
+
+
+class AnswerMode(StrEnum):
+    """How an answer is written: extractive (offline) or by an LLM, verified."""
+
+    EXTRACTIVE = "extractive"
+    LLM = "llm"
 
 
 class Citation(BaseModel):
@@ -55,7 +66,7 @@ class Answer(BaseModel):
         default_factory=list,
         description="What the documents cover that is nearest, when the answer abstains.",
     )
-    mode: str = Field("extractive", description="extractive | llm")
+    mode: AnswerMode = Field(AnswerMode.EXTRACTIVE, description="extractive | llm")
     fallback: bool = Field(False, description="LLM answer replaced by the extractive one.")
     fallback_reason: str | None = None
     removed_sentences: list[str] = Field(
@@ -75,21 +86,21 @@ class Answer(BaseModel):
         return next(c for c in self.citations if c.n == n)
 
 
-def citation_from_chunk(n: int, chunk, quote: tuple[int, int] | None = None) -> Citation:
-    """A citation of ``chunk`` (a LangChain Document from the store), optionally a quote in it."""
-    meta = chunk.metadata
+def citation_from_chunk(n: int, chunk: Chunk, quote: tuple[int, int] | None = None) -> Citation:
+    """A citation of a stored ``chunk``, optionally of a quote in it."""
+    meta = chunk.meta
     return Citation(
         n=n,
-        source_id=meta.get("source_id", ""),
-        title=meta.get("title"),
-        author=meta.get("author"),
-        publisher=meta.get("publisher"),
-        published=meta.get("published"),
-        kind=meta.get("kind"),
-        chunk_id=chunk.id or "",
-        passage=chunk.page_content,
-        start=int(meta.get("start", 0)),
-        end=int(meta.get("end", 0)),
+        source_id=meta.source_id,
+        title=meta.title,
+        author=meta.author,
+        publisher=meta.publisher,
+        published=meta.published,
+        kind=meta.kind,
+        chunk_id=chunk.id,
+        passage=chunk.text,
+        start=meta.start,
+        end=meta.end,
         quote_start=quote[0] if quote else None,
         quote_end=quote[1] if quote else None,
     )

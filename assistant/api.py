@@ -10,18 +10,16 @@ share between a web server's threads.
 
 from __future__ import annotations
 
-import dataclasses
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant import wiring
-from assistant.abstention import AbstainParams, abstain_reason, coverage
-from assistant.answer import Answer, citation_from_chunk
-from assistant.conversation import standalone_question
-from assistant.evidence import SentenceCache
-from assistant.extractive import (
-    ComposeParams,
+from assistant.answer import Answer, AnswerMode, citation_from_chunk
+from assistant.answering.abstention import abstain_reason, coverage
+from assistant.answering.evidence import SentenceCache
+from assistant.answering.extractive import (
     build_answer_parts,
     render_text,
     score_sentences,
@@ -29,37 +27,52 @@ from assistant.extractive import (
 )
 from assistant.grounded.answer import llm_answer
 from assistant.grounded.writer import GroundedWriter
-from assistant.retrieval import HybridRetriever, Retrieval, RetrievalParams, years_asked
+from assistant.retrieval.followups import standalone_question
+from assistant.retrieval.hybrid import HybridRetriever, Retrieval, years_asked
 from assistant.settings import Settings
+
+if TYPE_CHECKING:  # types only: the briefing package and the store load on demand
+    from assistant.briefing.context import BriefingInputs
+    from assistant.grounded.client import LLMClient
+    from vectorstore.chroma_store import ChunkStore
+    from vectorstore.embeddings import SentenceEmbedder
+    from vectorstore.records import DocumentRecord
 
 
 class Assistant:
     """Ask questions of the ingested documents; every answer sentence is cited."""
 
-    def __init__(self, settings: Settings, store=None, embedder=None) -> None:
-        self.settings = settings
-        self.store = store or wiring.open_store(settings)
-        self.embedder = embedder or wiring.embedder(settings)
-        self.retriever = HybridRetriever(
-            self.store,
-            self.embedder,
-            plain_params(RetrievalParams, settings.retrieval),
+    def __init__(
+        self,
+        settings: Settings,
+        store: ChunkStore | None = None,
+        embedder: SentenceEmbedder | None = None,
+        llm: LLMClient | None = None,
+        sentences: SentenceCache | None = None,
+    ) -> None:
+        """Wire the parts; any part not given is built from ``settings`` (tests inject
+        a scripted ``llm`` or an already-warm ``sentences`` cache)."""
+        self._settings = settings
+        self._store = store or wiring.open_store(settings)
+        self._embedder = embedder or wiring.embedder(settings)
+        self._retriever = HybridRetriever(
+            self._store,
+            self._embedder,
+            settings.retrieval,
             passage_scorer=self._best_sentence_scores,
         )
-        self.compose_params = plain_params(ComposeParams, settings.answer)
-        self.abstain_params = plain_params(AbstainParams, settings.answer)
-        self.sentences = SentenceCache(self.embedder)
-        self.llm = wiring.llm(settings)
+        self._sentences = sentences or SentenceCache(self._embedder)
+        self._llm = llm or wiring.llm(settings)
 
     def _best_sentence_scores(self, query: str, vector, chunks) -> list[float]:
         """Each passage's best sentence score for the query (the retriever's re-ranker)."""
-        snap = self.retriever.snapshot()
+        snap = self._retriever.snapshot()
         scored = score_sentences(
             query,
             vector,
-            self.sentences.sentences(chunks),
+            self._sentences.sentences(chunks),
             snap.lexical,
-            self.compose_params,
+            self._settings.answer,
             snap.glossary,
             expand_acronyms=False,  # measured: re-ranking on plain terms keeps more facts
         )
@@ -69,13 +82,41 @@ class Assistant:
             best[key] = max(best.get(key, 0.0), s.score)
         return [best.get(c.id or "", 0.0) for c in chunks]
 
-    @property
-    def writer(self) -> GroundedWriter | None:
+    def _writer(self) -> GroundedWriter | None:
         """The grounded writer over the LLM endpoint, when one is configured."""
-        if self.llm is None:
+        if self._llm is None:
             return None
         return GroundedWriter(
-            self.llm, self.embedder, self.sentences, self.settings.llm, self.settings.answer
+            self._llm, self._embedder, self._sentences, self._settings.llm, self._settings.answer
+        )
+
+    @property
+    def llm_available(self) -> bool:
+        """Whether an LLM endpoint is configured (the llm mode can be asked for)."""
+        return self._llm is not None
+
+    def library(self) -> list[DocumentRecord]:
+        """The ingested documents, in source-id order."""
+        return [r for _, r in sorted(self._store.documents().items())]
+
+    def document_text(self, source_id: str) -> str | None:
+        """The whole cleaned text of an ingested document (to show a citation in context)."""
+        return self._store.document_text(source_id)
+
+    def briefing_inputs(self) -> BriefingInputs:
+        """What a briefing pack is built from: this assistant's retrieval, sentences,
+        model, composer options and writer (``assistant.briefing.build_briefing``)."""
+        from assistant.briefing.context import BriefingInputs
+
+        return BriefingInputs(
+            retriever=self._retriever,
+            sentences=self._sentences,
+            embedder=self._embedder,
+            compose=self._settings.answer,
+            writer=self._writer(),
+            library=self._store.documents,
+            ask=self.ask,
+            default_mode=self.mode,
         )
 
     @classmethod
@@ -84,43 +125,52 @@ class Assistant:
         return cls(settings or Settings())
 
     @property
-    def mode(self) -> str:
+    def mode(self) -> AnswerMode:
         """The default answer mode: llm when an endpoint is configured and asked for."""
-        return "llm" if self.settings.answer.mode == "llm" and self.llm else "extractive"
+        if self._settings.answer.mode == AnswerMode.LLM and self._llm:
+            return AnswerMode.LLM
+        return AnswerMode.EXTRACTIVE
 
     def standalone(self, question: str, history: list[str] | None = None) -> str:
         """The question made to stand on its own (follow-ups resolved)."""
-        if history and self.llm is not None and self.mode == "llm":
-            return self.llm.rewrite_question(question, history)
+        if history and self._llm is not None and self.mode == AnswerMode.LLM:
+            return self._llm.rewrite_question(question, history)
         return standalone_question(question, history)
 
     def retrieve(
         self, question: str, history: list[str] | None = None, k: int | None = None
     ) -> Retrieval:
         """The passages retrieved for a question (after follow-up resolution)."""
-        return self.retriever.search(self.standalone(question, history), k)
+        return self._retriever.search(self.standalone(question, history), k)
 
     def as_retriever(self, k: int | None = None):
         """This assistant's retrieval as a LangChain ``BaseRetriever``."""
-        from assistant.langchain_retriever import AssistantRetriever
+        from assistant.retrieval.langchain_adapter import AssistantRetriever
 
         return AssistantRetriever(assistant=self, k=k)
 
     def ask(
-        self, question: str, history: list[str] | None = None, mode: str | None = None
+        self,
+        question: str,
+        history: list[str] | None = None,
+        mode: AnswerMode | str | None = None,
+        k: int | None = None,
     ) -> Answer:
-        """A cited answer to ``question``, or an abstention that says what is nearest."""
-        mode = mode or self.mode
-        if mode == "llm" and self.llm is None:
+        """A cited answer to ``question``, or an abstention that says what is nearest.
+
+        ``k`` overrides the number of passages retrieved for this question only.
+        """
+        mode = AnswerMode(mode) if mode else self.mode
+        if mode == AnswerMode.LLM and self._llm is None:
             raise ValueError("mode 'llm' needs an endpoint: set NHSA_LLM__BASE_URL")
         t0 = time.perf_counter()
         standalone = (
-            self.llm.rewrite_question(question, history)
-            if mode == "llm" and history
+            self._llm.rewrite_question(question, history)
+            if mode == AnswerMode.LLM and history
             else standalone_question(question, history)
         )
         t1 = time.perf_counter()
-        retrieval = self.retriever.search(standalone)
+        retrieval = self._retriever.search(standalone, k)
         t2 = time.perf_counter()
         answer = self._extractive(question, standalone, retrieval)
         t3 = time.perf_counter()
@@ -128,8 +178,16 @@ class Assistant:
         answer.timings_ms.update(
             standalone=(t1 - t0) * 1000, retrieve=(t2 - t1) * 1000, compose=(t3 - t2) * 1000
         )
-        if mode == "llm" and not answer.abstained:
-            answer = llm_answer(self.writer, question, standalone, retrieval, answer)
+        writer = self._writer()
+        if mode == AnswerMode.LLM and writer is not None and not answer.abstained:
+            answer = llm_answer(
+                writer,
+                question,
+                standalone,
+                retrieval,
+                answer,
+                self._settings.answer.max_sentences,
+            )
             answer.timings_ms["llm"] = (time.perf_counter() - t3) * 1000
         answer.retrieved = [
             citation_from_chunk(rank, hit.chunk) for rank, hit in enumerate(retrieval.hits, start=1)
@@ -138,20 +196,20 @@ class Assistant:
         return answer
 
     def _extractive(self, question: str, standalone: str, retrieval: Retrieval) -> Answer:
-        snap = self.retriever.snapshot()
+        snap = self._retriever.snapshot()
         chunks = [h.chunk for h in retrieval.hits]
-        sentences = self.sentences.sentences(chunks)
+        sentences = self._sentences.sentences(chunks)
         scored = score_sentences(
             standalone,
             np.asarray(retrieval.query_vector),
             sentences,
             snap.lexical,
-            self.compose_params,
+            self._settings.answer,
             snap.glossary,
         )
         years = years_asked(standalone, snap.published_years)
-        chosen = select_sentences(scored, sentences, self.compose_params, years)
-        evidence = [evidence_text(c) for c in chunks]
+        chosen = select_sentences(scored, sentences, self._settings.answer, years)
+        evidence = [c.indexed_text for c in chunks]
         cover = coverage(standalone, evidence, snap.lexical, snap.glossary)
         best = scored[0].score if scored else 0.0
         reason = abstain_reason(
@@ -161,7 +219,7 @@ class Assistant:
             [s.text for s in chosen],
             evidence,
             snap.glossary,
-            self.abstain_params,
+            self._settings.answer,
         )
         signals = {"coverage": round(cover, 4), "best_sentence_score": round(best, 4)}
         if reason or not chosen:
@@ -176,7 +234,7 @@ class Assistant:
                 abstained=True,
                 abstain_reason=reason or "nothing relevant found",
                 nearest=nearest,
-                mode="extractive",
+                mode=AnswerMode.EXTRACTIVE,
                 signals=signals,
             )
         sentences_out, citations = build_answer_parts(chosen)
@@ -186,32 +244,19 @@ class Assistant:
             text=render_text(sentences_out),
             sentences=sentences_out,
             citations=citations,
-            mode="extractive",
+            mode=AnswerMode.EXTRACTIVE,
             signals=signals,
         )
-
-
-def plain_params(kind, group):
-    """The plain dataclass ``kind`` filled from the settings group's fields of the same name."""
-    names = {f.name for f in dataclasses.fields(kind)}
-    return kind(**group.model_dump(include=names))
-
-
-def evidence_text(chunk) -> str:
-    """A passage with the bibliographic facts that go with it (a question may name them)."""
-    meta = chunk.metadata
-    parts = [meta.get(k) for k in ("title", "author", "publisher", "section")]
-    return "\n".join([*(p for p in parts if p), chunk.page_content])
 
 
 def nearest_topics(retrieval: Retrieval, limit: int = 2) -> list[str]:
     """Titles and sections of the closest passages, to point the user somewhere."""
     seen: list[str] = []
     for hit in retrieval.hits:
-        meta = hit.chunk.metadata
-        label = f"“{meta.get('title') or meta.get('source_id')}”"
-        if meta.get("section"):
-            label += f", section “{meta['section']}”"
+        meta = hit.chunk.meta
+        label = f"“{meta.title or meta.source_id}”"
+        if meta.section:
+            label += f", section “{meta.section}”"
         if label not in seen:
             seen.append(label)
         if len(seen) == limit:

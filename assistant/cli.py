@@ -7,6 +7,9 @@ need them, so ``--help`` and light commands start fast.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +17,41 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from assistant.answer import AnswerMode
 from assistant.settings import Settings
+
+
+class EvalMode(StrEnum):
+    """Which answer modes an eval runs."""
+
+    EXTRACTIVE = "extractive"
+    LLM = "llm"
+    ALL = "all"
+
+
+class EvalSystem(StrEnum):
+    """Which systems an eval compares."""
+
+    ASSISTANT = "assistant"
+    TEXTBOOK = "textbook"
+    BOTH = "both"
+
+
+class Rating(StrEnum):
+    """Which feedback to export."""
+
+    ALL = "all"
+    UP = "up"
+    DOWN = "down"
+
+
+class PackFormat(StrEnum):
+    """The file formats of a briefing pack."""
+
+    MD = "md"
+    HTML = "html"
+    DOCX = "docx"
+
 
 app = typer.Typer(
     help="NHS field assistant: ingest documents, ask cited questions.",
@@ -64,7 +101,7 @@ def open_assistant(settings: Settings):
     from assistant.api import Assistant
 
     assistant = Assistant.from_settings(settings)
-    if assistant.store.count() == 0:
+    if not assistant.library():
         err.print(
             f"[red]The store in {settings.store.data_dir} is empty: run "
             "`nhsa ingest FOLDER` first.[/red]"
@@ -88,7 +125,7 @@ def ingest(
 
     from assistant import wiring
     from ingest.documents import DocumentError
-    from ingest.job import run_ingest
+    from ingest.job import Status, run_ingest
 
     settings = load_settings(data_dir)
     store = wiring.open_store(settings)
@@ -103,8 +140,9 @@ def ingest(
                 folder,
                 store,
                 lambda: wiring.embedder(settings),
-                wiring.ingest_options(settings),
-                on_progress,
+                chunking=settings.chunking,
+                limits=settings.ingest,
+                on_progress=on_progress,
             )
         except DocumentError as exc:
             err.print(f"[red]{exc}[/red]")
@@ -119,16 +157,16 @@ def ingest(
     for outcome in report.failed:
         err.print(f"[red]failed[/red] {outcome.file}: {outcome.message}")
     for outcome in report.outcomes:
-        if outcome.status == "removed":
+        if outcome.status == Status.REMOVED:
             console.print(f"removed {outcome.source_id} ({outcome.message})")
     if report.skipped:
         console.print(f"skipped (not a document): {', '.join(report.skipped)}")
 
     table = Table(title=f"Ingest of {report.folder}")
-    for column in ("added", "updated", "unchanged", "removed", "failed", "chunks", "seconds"):
+    for column in (*Status, "chunks", "seconds"):
         table.add_column(column, justify="right")
     table.add_row(
-        *(str(report.count(s)) for s in ("added", "updated", "unchanged", "removed", "failed")),
+        *(str(report.count(s)) for s in Status),
         str(store.count()),
         f"{report.seconds:.2f}",
     )
@@ -162,7 +200,7 @@ def ask(
             help="An earlier question of the conversation (repeat, oldest first).",
         ),
     ] = None,
-    mode: Annotated[str | None, typer.Option(help="extractive or llm (default: setting).")] = None,
+    mode: Annotated[AnswerMode | None, typer.Option(help="Answer mode (default: setting).")] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the whole Answer as JSON.")
     ] = False,
@@ -171,9 +209,6 @@ def ask(
     """Answer QUESTION from the ingested documents, with numbered citations."""
 
     settings = load_settings(data_dir)
-    if mode not in (None, "extractive", "llm"):
-        err.print(f"[red]--mode must be extractive or llm, not {mode!r}[/red]")
-        raise typer.Exit(2)
     assistant = open_assistant(settings)
     try:
         answer = assistant.ask(question, history or None, mode)
@@ -199,8 +234,8 @@ def ask(
 @app.command("eval")
 def eval_(
     questions: Annotated[Path | None, typer.Option(help="Eval set (JSON Lines).")] = None,
-    mode: Annotated[str, typer.Option(help="extractive, llm or all.")] = "all",
-    system: Annotated[str, typer.Option(help="assistant, textbook or both.")] = "both",
+    mode: Annotated[EvalMode, typer.Option(help="Answer modes to run.")] = EvalMode.ALL,
+    system: Annotated[EvalSystem, typer.Option(help="Systems to compare.")] = EvalSystem.BOTH,
     k: Annotated[int | None, typer.Option(help="Passages per question (default: setting).")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write results as JSON.")] = None,
     html_out: Annotated[Path | None, typer.Option("--html", help="Write an HTML report.")] = None,
@@ -227,20 +262,11 @@ def eval_(
     if questions is None:
         err.print("[red]--questions FILE is required (or --compare A.json B.json)[/red]")
         raise typer.Exit(2)
-    systems = {
-        "both": ["assistant", "textbook"],
-        "assistant": ["assistant"],
-        "textbook": ["textbook"],
-    }.get(system)
-    modes = {"all": ["extractive", "llm"], "extractive": ["extractive"], "llm": ["llm"]}.get(mode)
-    if systems is None or modes is None:
-        err.print(
-            "[red]--system must be assistant, textbook or both; --mode extractive, llm or all[/red]"
-        )
-        raise typer.Exit(2)
+    systems = ["assistant", "textbook"] if system == EvalSystem.BOTH else [str(system)]
+    modes = [str(m) for m in AnswerMode] if mode == EvalMode.ALL else [str(mode)]
 
     from evals.dataset import EvalSetError, load_questions
-    from evals.runner import build_systems, evaluate
+    from evals.runner import run_eval
 
     settings = load_settings(data_dir)
     try:
@@ -248,18 +274,15 @@ def eval_(
     except EvalSetError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    if mode == "llm" and not settings.llm.base_url:
+    if mode == EvalMode.LLM and not settings.llm.base_url:
         err.print("[red]--mode llm needs NHSA_LLM__BASE_URL[/red]")
         raise typer.Exit(2)
-    built = build_systems(systems, modes, settings, k=k)
-    k = k or settings.retrieval.k
-    results = []
     with progress_bar() as progress:
-        for sys_ in built:
-            task = progress.add_task(sys_.name, total=len(loaded))
-            results.append(
-                evaluate(sys_, loaded, getattr(sys_, "k", k), lambda t=task: progress.advance(t))
-            )
+
+        def track(name: str, total: int) -> Callable[[], None]:
+            return partial(progress.advance, progress.add_task(name, total=total))
+
+        results = run_eval(loaded, systems, modes, k, settings, track=track)
     print_summary(results, console)
     if json_out:
         write_json(results, json_out)
@@ -299,14 +322,14 @@ def serve(
 
     with console.status("Loading the model and the store"):
         assistant = Assistant.from_settings(settings)
-        if assistant.store.count() == 0:
+        if not assistant.library():
             err.print(
                 f"[yellow]The store in {settings.store.data_dir} is empty: run "
                 "`nhsa ingest FOLDER` to give the assistant documents.[/yellow]"
             )
         else:
             assistant.ask("What is an integrated care system?")  # warm every index once
-        demo = build_app(assistant, FeedbackStore.in_data_dir(settings.store.data_dir))
+        demo = build_app(assistant, FeedbackStore.in_data_dir(settings.store.data_dir), settings)
     try:
         url = launch(demo, web)
     except OSError as exc:
@@ -319,25 +342,21 @@ def serve(
 @app.command("feedback-export")
 def feedback_export(
     out: Annotated[Path, typer.Option("--out", help="Eval file to write (JSON Lines).")],
-    rating: Annotated[str, typer.Option(help="Which feedback: all, up or down.")] = "all",
+    rating: Annotated[Rating, typer.Option(help="Which feedback.")] = Rating.ALL,
     data_dir: DataDir = None,
 ) -> None:
     """Write the chat's thumbs up/down as an eval file; key facts are left for a person."""
     from assistant.web.feedback import FILE_NAME, FeedbackStore, eval_rows, write_eval_file
 
-    if rating not in ("all", "up", "down"):
-        err.print(f"[red]--rating must be all, up or down, not {rating!r}[/red]")
-        raise typer.Exit(2)
     settings = load_settings(data_dir)
     path = settings.store.data_dir / FILE_NAME
     if not path.is_file():
         err.print(f"[red]No feedback yet: {path} does not exist.[/red]")
         raise typer.Exit(1)
-    rows = eval_rows(FeedbackStore(path).records(), rating)
+    rows = eval_rows(FeedbackStore(path).records(), str(rating))
     if not rows:
-        err.print(
-            f"[red]No {'' if rating == 'all' else rating + ' '}feedback to export in {path}.[/red]"
-        )
+        which = "" if rating == Rating.ALL else f"{rating} "
+        err.print(f"[red]No {which}feedback to export in {path}.[/red]")
         raise typer.Exit(1)
     write_eval_file(rows, out)
     console.print(
@@ -351,14 +370,14 @@ def feedback_export(
 def brief(
     audience: Annotated[str, typer.Option(help="Who the pack is for: kam, market-access or msl.")],
     out: Annotated[Path, typer.Option("--out", help="File to write.")],
-    fmt: Annotated[str, typer.Option("--format", help="md, html or docx.")] = "md",
+    fmt: Annotated[PackFormat, typer.Option("--format", help="File format.")] = PackFormat.MD,
     focus: Annotated[
         str | None,
         typer.Option(
             help="A topic to lead with and weight retrieval towards, e.g. 'primary care networks'."
         ),
     ] = None,
-    mode: Annotated[str | None, typer.Option(help="extractive or llm (default: setting).")] = None,
+    mode: Annotated[AnswerMode | None, typer.Option(help="Answer mode (default: setting).")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Build a cited briefing pack for new field staff from the ingested documents."""
@@ -371,16 +390,10 @@ def brief(
     except PlanError as exc:
         err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
-    problems = []
+    # The audiences are configuration (prompts/briefing/audiences.toml), not an enum.
     if audience not in audiences:
-        problems.append(f"--audience must be one of {', '.join(audiences)}, not {audience!r}")
-    if fmt not in ("md", "html", "docx"):
-        problems.append(f"--format must be md, html or docx, not {fmt!r}")
-    if mode not in (None, "extractive", "llm"):
-        problems.append(f"--mode must be extractive or llm, not {mode!r}")
-    if problems:
-        for problem in problems:
-            err.print(f"[red]{escape(problem)}[/red]")
+        problem = f"--audience must be one of {', '.join(audiences)}, not {audience!r}"
+        err.print(f"[red]{escape(problem)}[/red]")
         raise typer.Exit(2)
 
     from assistant.briefing import build_briefing, render_html, render_markdown, write_docx
@@ -394,15 +407,15 @@ def brief(
             progress.update(task, description=escape(step), completed=done, total=total)
 
         try:
-            pack = build_briefing(assistant, audience, focus, mode, on_progress)
+            pack = build_briefing(assistant.briefing_inputs(), audience, focus, mode, on_progress)
         except ValueError as exc:
             err.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(2) from exc
     out.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "docx":
+    if fmt == PackFormat.DOCX:
         write_docx(pack, out)
     else:
-        text = render_markdown(pack) if fmt == "md" else render_html(pack)
+        text = render_markdown(pack) if fmt == PackFormat.MD else render_html(pack)
         out.write_text(text, encoding="utf-8")
     stats = pack.stats()
     console.print(

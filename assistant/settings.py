@@ -1,5 +1,9 @@
 """The one settings object, read only at the composition root (CLI, web app, Python facade).
 
+It composes the options model each layer owns (``ingest.options``,
+``assistant.retrieval.options``, ``assistant.answering.options``,
+``assistant.grounded.options``); the defaults and their reasons live there.
+
 Environment variables use the prefix ``NHSA_`` and ``__`` between a group and its field,
 e.g. ``NHSA_STORE__DATA_DIR=/srv/nhsa`` or ``NHSA_CHUNKING__MAX_TOKENS=256``; a ``.env``
 file in the working directory is read too.
@@ -9,8 +13,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.answer import AnswerMode
+from assistant.answering.options import AbstainOptions, ComposeOptions
+from assistant.grounded.options import LLMOptions, VerifyOptions
+from assistant.retrieval.options import RetrievalOptions
+from ingest.options import ChunkingOptions, IngestLimits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,26 +43,6 @@ class StoreSettings(_Group):
     chroma_port: int = Field(8000, description="Chroma server port.")
 
 
-class ChunkingSettings(_Group):
-    """Token-sized, structure-aware chunking (tiktoken cl100k_base)."""
-
-    max_tokens: int = Field(
-        128, ge=32, le=2048, description="Largest chunk, in cl100k_base tokens."
-    )
-    min_tokens: int = Field(
-        48, ge=0, description="A heading only starts a new chunk once the current one is this big."
-    )
-
-    @model_validator(mode="after")
-    def _min_below_max(self) -> ChunkingSettings:
-        if self.min_tokens >= self.max_tokens:
-            raise ValueError(
-                f"chunking.min_tokens ({self.min_tokens}) must be below "
-                f"chunking.max_tokens ({self.max_tokens})"
-            )
-        return self
-
-
 class EmbeddingSettings(_Group):
     """The sentence-transformers model, loaded offline from its PyPI package."""
 
@@ -62,122 +52,18 @@ class EmbeddingSettings(_Group):
     batch_size: int = Field(32, ge=1, description="Texts per encode batch.")
 
 
-class IngestSettings(_Group):
-    """Limits for the ingestion job."""
+class AnswerSettings(ComposeOptions, AbstainOptions, VerifyOptions):
+    """How answers are written: the mode, and the options of the layers that write them.
 
-    max_file_mb: float = Field(
-        25.0, gt=0, description="Files larger than this are refused with a clear error."
-    )
+    Flat, so each threshold keeps its one name (``NHSA_ANSWER__MIN_SENTENCE_SCORE``); each
+    inherited field is defined, with its default and reason, by the layer that uses it.
+    """
 
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-class RetrievalSettings(_Group):
-    """Hybrid retrieval; defaults chosen by measurement on the dev set (see README)."""
-
-    k: int = Field(6, ge=1, le=50, description="Passages passed on to the answer.")
-    dense_candidates: int = Field(40, ge=1, description="Chroma hits considered for fusion.")
-    lexical_candidates: int = Field(20, ge=1, description="BM25 hits considered for fusion.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
-    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking.")
-    lexical_weight: float = Field(3.0, ge=0, description="Weight of the BM25 ranking.")
-    rerank_candidates: int = Field(
-        16, ge=0, description="Fused candidates re-ranked by their best sentence (0: off)."
+    mode: AnswerMode = Field(
+        AnswerMode.EXTRACTIVE, description="extractive (offline) or llm (needs llm.base_url)."
     )
-    rerank_weight: float = Field(
-        0.3, ge=0, le=1, description="Best-sentence score's share of the re-ranked score."
-    )
-    per_source_cap: int = Field(
-        0,
-        ge=0,
-        description="At most this many passages per document while others remain (0: no cap).",
-    )
-
-
-class AnswerSettings(_Group):
-    """Answer composition, abstention and verification thresholds."""
-
-    mode: str = Field(
-        "extractive",
-        pattern="^(extractive|llm)$",
-        description="extractive (offline) or llm (needs llm.base_url).",
-    )
-    max_sentences: int = Field(4, ge=1, le=10, description="Sentences in an extractive answer.")
-    figure_bonus: float = Field(
-        0.15,
-        ge=0,
-        le=1,
-        description="Added to a sentence that gives the figure a "
-        "'how many X' question asks for (a number next to X).",
-    )
-    min_own_similarity: float = Field(
-        0.3,
-        ge=0,
-        le=1,
-        description="A successor inherits only with this much similarity "
-        "of its own (or some term overlap).",
-    )
-    carry_over: float = Field(
-        0.7,
-        ge=0,
-        le=1,
-        description="Share of a sentence's score its "
-        "successor inherits (it often carries the substance).",
-    )
-    min_relative_score: float = Field(
-        0.6, ge=0, le=1, description="Keep sentences scoring at least this share of the best."
-    )
-    near_duplicate: float = Field(
-        0.9,
-        ge=0,
-        le=1,
-        description="Cosine above which two sentences count as saying the same thing.",
-    )
-    similarity_weight: float = Field(
-        0.6,
-        ge=0,
-        le=1,
-        description="Embedding similarity's share of a sentence's score (the rest: term overlap).",
-    )
-    min_coverage: float = Field(
-        0.0,
-        ge=0,
-        le=1,
-        description="Abstain below this share of "
-        "the question's (idf-weighted) terms found in the evidence.",
-    )
-    min_sentence_score: float = Field(
-        0.475, ge=0, le=1, description="Abstain when no sentence scores this much."
-    )
-    verify_min_similarity: float = Field(
-        0.55,
-        ge=0,
-        le=1,
-        description="LLM sentence kept only if this similar to a sentence it cites...",
-    )
-    verify_min_support: float = Field(
-        0.5,
-        ge=0,
-        le=1,
-        description="...and this share of its content words occur in the cited passages.",
-    )
-    verify_min_kept: float = Field(
-        0.5,
-        ge=0,
-        le=1,
-        description="Below this share of LLM "
-        "sentences surviving, the extractive answer is returned.",
-    )
-
-
-class LLMSettings(_Group):
-    """An optional OpenAI-compatible endpoint (e.g. llama.cpp's server)."""
-
-    base_url: str | None = Field(None, description="e.g. http://127.0.0.1:8080/v1; unset: no LLM.")
-    model: str = Field("local", description="Model name sent to the endpoint.")
-    api_key: str = Field("none", description="Key for the endpoint (local servers ignore it).")
-    context_window: int = Field(2048, ge=256, description="Model context, in tokens.")
-    max_answer_tokens: int = Field(256, ge=16, description="Longest answer asked for.")
-    timeout_s: float = Field(120.0, gt=0, description="Per request.")
-    temperature: float = Field(0.0, ge=0, le=2)
 
 
 class WebSettings(_Group):
@@ -209,12 +95,12 @@ class Settings(BaseSettings):
     )
 
     store: StoreSettings = Field(default_factory=StoreSettings)
-    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    chunking: ChunkingOptions = Field(default_factory=ChunkingOptions)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
-    ingest: IngestSettings = Field(default_factory=IngestSettings)
-    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    ingest: IngestLimits = Field(default_factory=IngestLimits)
+    retrieval: RetrievalOptions = Field(default_factory=RetrievalOptions)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
-    llm: LLMSettings = Field(default_factory=LLMSettings)
+    llm: LLMOptions = Field(default_factory=LLMOptions)
     web: WebSettings = Field(default_factory=WebSettings)
 
     def with_data_dir(self, data_dir: Path | None) -> Settings:

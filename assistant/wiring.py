@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
-    from ingest.job import IngestOptions
     from vectorstore.chroma_store import ChunkStore
     from vectorstore.embeddings import SentenceEmbedder
 
@@ -27,21 +26,10 @@ def embedder(settings: Settings) -> SentenceEmbedder:
     return shared_embedder(settings.embedding.model_dir, settings.embedding.batch_size)
 
 
-def ingest_options(settings: Settings) -> IngestOptions:
-    """The ingestion job's plain options."""
-    from ingest.job import IngestOptions
-
-    return IngestOptions(
-        max_tokens=settings.chunking.max_tokens,
-        min_tokens=settings.chunking.min_tokens,
-        max_file_bytes=int(settings.ingest.max_file_mb * 1024 * 1024),
-    )
-
-
 def llm(settings: Settings):
     """The LLM client when an endpoint is configured, else None."""
     if not settings.llm.base_url:
         return None
     from assistant.grounded.client import LLMClient
 
-    return LLMClient.from_settings(settings.llm)
+    return LLMClient.from_options(settings.llm)

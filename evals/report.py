@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
-import html
 import io
 import json
+from functools import cache
 from pathlib import Path
 
+from jinja2 import Environment, PackageLoader
 from rich.console import Console
 from rich.table import Table
 
@@ -134,80 +135,62 @@ def _charts(results: list[dict]) -> list[tuple[str, str]]:
 
 
 def write_html(results: list[dict], path: Path, questions_name: str) -> None:
-    """A self-contained report: summary vs baseline, charts, definitions, per-question table."""
-    e = html.escape
+    """A self-contained report: summary vs baseline, charts, definitions, per-question table.
+
+    Rendered from ``evals/templates/report.html.j2`` with autoescaping: questions, answers
+    and key facts are document and user text, shown as text.
+    """
     baseline = next((r for r in results if r["system"] == "textbook"), None)
     compared = [r for r in results if r is not baseline] if baseline else []
-    head = "".join(f"<th>{e(r['system'])}</th>" for r in results) + "".join(
-        f"<th>{e(r['system'])} vs baseline</th>" for r in compared
-    )
-    rows = []
+    summary = []
     for key, label, higher_better in METRICS:
-        cells = "".join(f"<td>{_fmt(key, get(r, key))}</td>" for r in results)
+        diffs = []
         for r in compared:
-            a, b = get(r, key), get(baseline, key)
+            a, b = get(r, key), get(baseline, key) if baseline else None
             if a is None or b is None:
-                cells += "<td>–</td>"
+                diffs.append({"text": "–", "verdict": "same"})
                 continue
             diff = a - b
-            good = (diff > 0) == higher_better if diff else None
-            colour = {True: "#1b5e20", False: "#b00020", None: "#555"}[good]
+            verdict = "same" if not diff else ("better" if (diff > 0) == higher_better else "worse")
             text = f"{diff:+.0f}" if key.endswith(("_ms", "chars")) else f"{diff:+.3f}"
-            cells += f'<td style="color:{colour}">{text}</td>'
-        rows.append(f"<tr><th>{e(label)}</th>{cells}</tr>")
-    charts = "".join(
-        f'<figure><img alt="{e(t)}" src="{src}"><figcaption>{e(t)}</figcaption></figure>'
-        for t, src in _charts(results)
-    )
-    sections = []
-    for r in results:
-        trs = []
-        for row in r["per_question"]:
-            c = row["checks"]
-            facts_ok = all(c["facts_in_answer"]) if row["answerable"] else None
-            right = (row["abstained"] != row["answerable"]) and (facts_ok is not False)
-            status = "ok" if right else "fail"
-            facts = "".join(
-                f'<li class="{"yes" if f else "no"}">{e(fact)}</li>'
-                for fact, f in zip(row["key_facts"], c["facts_in_answer"], strict=False)
-            )
-            trs.append(
-                f'<tr class="{status}"><td>{e(row["id"])}</td>'
-                f"<td>{e(' / '.join(row['history']))}{' → ' if row['history'] else ''}"
-                f"{e(row['question'])}</td>"
-                f"<td>{'yes' if row['answerable'] else 'no'}</td>"
-                f"<td>{'refused' if row['abstained'] else e(row['answer'][:600])}</td>"
-                f"<td><ul>{facts}</ul></td>"
-                f"<td>{e(', '.join(row['retrieved_sources']))}</td>"
-                f"<td>{'✓' if c['hit_at_k'] else '✗'}</td>"
-                f"<td>{row['latency_ms']:.0f}</td></tr>"
-            )
-        sections.append(
-            f"<h2>Per question: {e(r['system'])}</h2>"
-            "<table class=pq><tr><th>id</th><th>question</th><th>answerable</th><th>answer"
-            "</th><th>key facts in answer</th><th>retrieved sources</th><th>hit</th>"
-            f"<th>ms</th></tr>{''.join(trs)}</table>"
+            diffs.append({"text": text, "verdict": verdict})
+        values = [_fmt(key, get(r, key)) for r in results]
+        summary.append({"label": label, "cells": values, "diffs": diffs})
+    page = (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            questions_name=questions_name,
+            question_count=len(results[0]["per_question"]),
+            systems=[r["system"] for r in results],
+            compared=[r["system"] for r in compared],
+            summary=summary,
+            charts=[{"title": t, "src": src} for t, src in _charts(results)],
+            definitions=metrics.__doc__ or "",
+            per_question=[{"name": r["system"], "rows": _rows(r)} for r in results],
+            configuration=json.dumps([r["config"] for r in results], indent=1),
         )
-    definitions = e(metrics.__doc__ or "")
-    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Eval report: {e(questions_name)}</title>
-<style>
-body{{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px;color:#1b1b1b}}
-table{{border-collapse:collapse;margin:1rem 0}}td,th{{border:1px solid #ccc;padding:4px 8px;
-font-size:13px;vertical-align:top;text-align:left}}.pq tr.fail{{background:#fdecea}}
-.pq tr.ok{{background:#eef8ee}}li.no{{color:#b00020}}li.yes{{color:#1b5e20}}
-figure{{display:inline-block;margin:0 1rem 1rem 0}}img{{max-width:100%}}
-pre{{white-space:pre-wrap;background:#f6f6f6;padding:1rem}}
-</style></head><body>
-<h1>Answer quality on {e(questions_name)}</h1>
-<p>{len(results[0]["per_question"])} questions; systems: {
-        e(", ".join(r["system"] for r in results))
-    }.
-Rows in red below are questions a system got wrong.</p>
-<table><tr><th>metric</th>{head}</tr>{"".join(rows)}</table>
-{charts}
-<h2>How each metric is defined</h2><pre>{definitions}</pre>
-{"".join(sections)}
-<h2>Configuration</h2><pre>{e(json.dumps([r["config"] for r in results], indent=1))}</pre>
-</body></html>"""
+    )
     Path(path).write_text(page, encoding="utf-8")
+
+
+def _rows(result: dict) -> list[dict]:
+    """The per-question rows of one system, with whether each was right."""
+    rows = []
+    for row in result["per_question"]:
+        c = row["checks"]
+        facts_ok = all(c["facts_in_answer"]) if row["answerable"] else None
+        rows.append(
+            {
+                **row,
+                "right": (row["abstained"] != row["answerable"]) and (facts_ok is not False),
+                "facts": list(zip(row["key_facts"], c["facts_in_answer"], strict=False)),
+                "hit": c["hit_at_k"],
+            }
+        )
+    return rows
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(loader=PackageLoader("evals", "templates"), autoescape=True)

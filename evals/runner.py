@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from assistant.answer import Answer
 from assistant.api import Assistant
@@ -17,19 +18,36 @@ from evals.dataset import EvalQuestion, load_questions
 from evals.metrics import Outcome, aggregate, question_checks
 
 
+class System(Protocol):
+    """What the eval suite compares: anything that answers an eval question."""
+
+    name: str
+    k: int  # passages it retrieves per question (recall@k is measured at this k)
+
+    def run(self, question: EvalQuestion) -> Outcome:
+        """Answer one question, described for the metrics."""
+        ...
+
+    def config(self) -> dict:
+        """The settings that shape its answers, for the report."""
+        ...
+
+
 class AssistantSystem:
     """The assistant in one answer mode."""
 
-    def __init__(self, assistant: Assistant, mode: str, k: int | None = None) -> None:
+    def __init__(self, assistant: Assistant, settings: Settings, mode: str, k: int) -> None:
         self.assistant = assistant
+        self.settings = settings
         self.mode = mode
         self.name = f"assistant-{mode}"
-        self.k = k or assistant.settings.retrieval.k
-        assistant.retriever.params.k = self.k
+        # Asked per question, never set on the shared retriever: two systems with
+        # different k over one assistant must not change each other's results.
+        self.k = k
 
     def config(self) -> dict:
         """The settings that shape answers, for the report."""
-        s = self.assistant.settings
+        s = self.settings
         return {
             "mode": self.mode,
             "retrieval": s.retrieval.model_dump(),
@@ -42,7 +60,9 @@ class AssistantSystem:
 
     def run(self, question: EvalQuestion) -> Outcome:
         """Ask the assistant and describe its answer for the metrics."""
-        answer = self.assistant.ask(question.question, question.history or None, self.mode)
+        answer = self.assistant.ask(
+            question.question, question.history or None, self.mode, k=self.k
+        )
         return outcome_of(answer)
 
 
@@ -62,7 +82,10 @@ def outcome_of(answer: Answer) -> Outcome:
 
 
 def evaluate(
-    system, questions: list[EvalQuestion], k: int, on_question: Callable[[], None] | None = None
+    system: System,
+    questions: list[EvalQuestion],
+    k: int,
+    on_question: Callable[[], None] | None = None,
 ) -> dict:
     """One system over all questions: summary metrics, config and per-question rows."""
     checks, latencies, rows = [], [], []
@@ -102,40 +125,49 @@ def build_systems(
     settings: Settings,
     assistant: Assistant | None = None,
     k: int | None = None,
-) -> list:
+) -> list[System]:
     """The systems to compare: the assistant in each mode, and/or the textbook baseline."""
-    systems: list = []
+    from assistant import wiring
+
+    systems: list[System] = []
+    assistant = assistant or Assistant.from_settings(settings)
     if "assistant" in names:
-        assistant = assistant or Assistant.from_settings(settings)
         for mode in modes:
-            if mode == "llm" and assistant.llm is None:
+            if mode == "llm" and not assistant.llm_available:
                 continue  # no endpoint configured: the LLM mode is not part of this run
-            systems.append(AssistantSystem(assistant, mode, k))
+            systems.append(AssistantSystem(assistant, settings, mode, k or settings.retrieval.k))
     if "textbook" in names:
-        from assistant import wiring
         from evals.textbook import TextbookSystem
 
-        store = assistant.store if assistant else wiring.open_store(settings)
-        folders = sorted({Path(r.root) for r in store.documents().values()})
-        embedder = assistant.embedder if assistant else wiring.embedder(settings)
-        systems.append(TextbookSystem(folders, embedder, 4))  # the tutorial's top-4, always
+        folders = sorted({Path(r.root) for r in assistant.library()})
+        # wiring.embedder is the process-wide model: the one the assistant already loaded.
+        systems.append(TextbookSystem(folders, wiring.embedder(settings), 4))  # top-4, always
     return systems
 
 
 def run_eval(
-    questions_path: Path | str,
+    questions: Path | str | list[EvalQuestion],
     systems: list[str] | None = None,
     modes: list[str] | None = None,
     k: int | None = None,
     settings: Settings | None = None,
     assistant: Assistant | None = None,
-    on_question: Callable[[], None] | None = None,
+    track: Callable[[str, int], Callable[[], None]] | None = None,
 ) -> list[dict]:
-    """Every requested system over the eval set; one result dict per system."""
+    """Every requested system over the eval set; one result dict per system.
+
+    ``track(system_name, question_count)``, when given, returns the callable to call
+    after each question (a progress bar's advance).
+    """
     settings = settings or Settings()
-    questions = load_questions(Path(questions_path))
+    if not isinstance(questions, list):
+        questions = load_questions(Path(questions))
     k = k or settings.retrieval.k
     built = build_systems(
         systems or ["assistant", "textbook"], modes or ["extractive", "llm"], settings, assistant, k
     )
-    return [evaluate(system, questions, getattr(system, "k", k), on_question) for system in built]
+    results = []
+    for system in built:
+        tick = track(system.name, len(questions)) if track else None
+        results.append(evaluate(system, questions, system.k, tick))
+    return results

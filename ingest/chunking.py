@@ -105,8 +105,8 @@ def _word_pieces(
 
 def chunk_text(
     text: str,
-    max_tokens: int = 160,
-    min_tokens: int = 48,
+    max_tokens: int,
+    min_tokens: int,
     count: Callable[[str], int] = count_tokens,
 ) -> list[ChunkSpan]:
     """Cut ``text`` into chunks of at most ``max_tokens`` that follow its structure."""

@@ -15,17 +15,18 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
-
-from langchain_core.documents import Document
 
 from ingest import loaders
 from ingest.chunking import ChunkSpan, chunk_text
 from ingest.cleaning import clean_text
 from ingest.documents import DocumentError, DocumentMetadata
 from ingest.manifest import MANIFEST_NAME, Manifest, read_manifest
-from vectorstore.chroma_store import ChunkStore, DocumentRecord
+from ingest.options import ChunkingOptions, IngestLimits
+from vectorstore.chroma_store import ChunkStore
+from vectorstore.records import Chunk, ChunkMeta, DocumentRecord, chunk_id
 
 # Bump when cleaning or chunking changes what a file turns into: every document is redone.
 PIPELINE_VERSION = "2"
@@ -40,17 +41,14 @@ class Embedder(Protocol):
     def encode(self, texts: list[str]): ...  # -> array of unit vectors, one row per text
 
 
-@dataclass
-class IngestOptions:
-    """Plain values the job needs (taken from the settings by the caller)."""
+class Status(StrEnum):
+    """What the job did with one document."""
 
-    max_tokens: int = 128
-    min_tokens: int = 48
-    max_file_bytes: int = 25 * 1024 * 1024
-
-    def signature(self) -> str:
-        """What, besides a file's bytes, decides its chunks."""
-        return f"pipeline={PIPELINE_VERSION};max={self.max_tokens};min={self.min_tokens}"
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    REMOVED = "removed"
+    FAILED = "failed"
 
 
 @dataclass
@@ -59,7 +57,7 @@ class FileOutcome:
 
     source_id: str
     file: str
-    status: str  # added | updated | unchanged | removed | failed
+    status: Status
     chunks: int = 0
     message: str = ""
 
@@ -78,28 +76,28 @@ class IngestReport:
     seconds: float = 0.0
     embed_seconds: float = 0.0
 
-    def count(self, status: str) -> int:
+    def count(self, status: Status) -> int:
         """Documents with this status."""
         return sum(1 for o in self.outcomes if o.status == status)
 
     @property
     def chunks_written(self) -> int:
         """Chunks embedded and stored in this run."""
-        return sum(o.chunks for o in self.outcomes if o.status in ("added", "updated"))
+        return sum(o.chunks for o in self.outcomes if o.status in (Status.ADDED, Status.UPDATED))
 
     @property
     def failed(self) -> list[FileOutcome]:
         """Outcomes of files that could not be ingested."""
-        return [o for o in self.outcomes if o.status == "failed"]
+        return [o for o in self.outcomes if o.status == Status.FAILED]
 
     def summary(self, chunks_in_store: int) -> dict[str, object]:
         """The run as plain JSON-ready data, for scripts and monitoring (``--json``)."""
         return {
             "folder": self.folder,
-            "added": self.count("added"),
-            "updated": self.count("updated"),
-            "unchanged": self.count("unchanged"),
-            "removed": self.count("removed"),
+            "added": self.count(Status.ADDED),
+            "updated": self.count(Status.UPDATED),
+            "unchanged": self.count(Status.UNCHANGED),
+            "removed": self.count(Status.REMOVED),
             "failed": [
                 {"file": o.file, "source_id": o.source_id, "reason": o.message} for o in self.failed
             ],
@@ -116,9 +114,9 @@ class _Pending:
     path: Path
     source_id: str
     version: str
-    status: str
+    status: Status
     record: DocumentRecord
-    chunks: list[Document]
+    chunks: list[Chunk]
 
 
 def is_folder_documentation(path: Path) -> bool:
@@ -128,7 +126,8 @@ def is_folder_documentation(path: Path) -> bool:
 
 def discover(folder: Path) -> tuple[list[Path], list[Path]]:
     """Files under ``folder`` (recursively) that a loader reads, and the others."""
-    wanted, skipped = [], []
+    wanted: list[Path] = []
+    skipped: list[Path] = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
         rel = path.relative_to(folder)
         if any(part.startswith(".") for part in rel.parts):
@@ -139,13 +138,15 @@ def discover(folder: Path) -> tuple[list[Path], list[Path]]:
 
 
 def document_version(
-    raw: bytes, manifest_row: DocumentMetadata | None, options: IngestOptions
+    raw: bytes, manifest_row: DocumentMetadata | None, chunking: ChunkingOptions
 ) -> str:
     """Content hash deciding whether a document must be redone."""
     digest = hashlib.sha256(raw)
     row = json.dumps(manifest_row.as_dict() if manifest_row else None, sort_keys=True)
     digest.update(row.encode())
-    digest.update(options.signature().encode())
+    # What, besides a file's bytes, decides its chunks.
+    signature = f"pipeline={PIPELINE_VERSION};max={chunking.max_tokens};min={chunking.min_tokens}"
+    digest.update(signature.encode())
     return digest.hexdigest()
 
 
@@ -156,76 +157,27 @@ def build_chunks(
     meta: DocumentMetadata,
     spans: list[ChunkSpan],
     file: str,
-) -> list[Document]:
-    """LangChain documents for the chunk spans, each carrying provenance and metadata."""
-    base = {k: v for k, v in meta.as_dict().items() if v is not None}
+) -> list[Chunk]:
+    """The chunks of the spans, each carrying its provenance and its document's metadata."""
+    bibliography = meta.as_dict()
     return [
-        Document(
-            page_content=span.text,
-            metadata={
-                **base,
-                "source_id": source_id,
-                "doc_version": version,
-                "file": file,
-                "chunk_index": span.index,
-                "start": span.start,
-                "end": span.end,
-                "section": span.section,
-                "tokens": span.tokens,
-            },
+        Chunk(
+            chunk_id(source_id, version, span.index),
+            span.text,
+            ChunkMeta(
+                source_id=source_id,
+                doc_version=version,
+                file=file,
+                chunk_index=span.index,
+                start=span.start,
+                end=span.end,
+                section=span.section,
+                tokens=span.tokens,
+                **bibliography,
+            ),
         )
         for span in spans
     ]
-
-
-def embedding_text(chunk: Document) -> str:
-    """What is embedded for a chunk: its heading gives it context it may not repeat."""
-    section = chunk.metadata.get("section") or ""
-    text = chunk.page_content
-    return text if not section or text.startswith(section) else f"{section}\n{text}"
-
-
-def _prepare(
-    path: Path,
-    raw: bytes,
-    source_id: str,
-    version: str,
-    status: str,
-    folder: Path,
-    manifest: Manifest,
-    options: IngestOptions,
-    report: IngestReport,
-) -> _Pending:
-    rel = path.relative_to(folder).as_posix()
-    loaded = loaders.load(path, raw)
-    cleaned = clean_text(loaded.text)
-    if not cleaned.text.strip():
-        raise DocumentError("nothing left after cleaning (only navigation or boilerplate)")
-    report.cleaning_removed.update(cleaned.removed)
-    report.cleaning_hits.update(cleaned.hits)
-    row = manifest.entries.get(rel) or manifest.entries.get(path.name)
-    meta = (row or DocumentMetadata()).merged_over(loaded.metadata)
-    if not meta.title:
-        first = cleaned.text.strip().split("\n", 1)[0].lstrip("# ").strip()
-        meta.title = first[:200] if first else source_id
-    spans = chunk_text(cleaned.text, options.max_tokens, options.min_tokens)
-    chunks = build_chunks(source_id, version, cleaned.text, meta, spans, rel)
-    record = DocumentRecord(
-        source_id=source_id,
-        version=version,
-        file=rel,
-        root=str(folder),
-        chunk_count=len(chunks),
-        char_count=len(cleaned.text),
-        ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        metadata={
-            **meta.as_dict(),
-            "notes": loaded.notes,
-            "cleaning_removed": dict(cleaned.removed),
-        },
-        text=cleaned.text,
-    )
-    return _Pending(path, source_id, version, status, record, chunks)
 
 
 def _groups(pending: list[_Pending]) -> Iterator[list[_Pending]]:
@@ -239,129 +191,188 @@ def _groups(pending: list[_Pending]) -> Iterator[list[_Pending]]:
         yield group
 
 
+@dataclass
+class _Job:
+    """One run over one folder: what it was given, and what it has found so far."""
+
+    folder: Path
+    store: ChunkStore
+    chunking: ChunkingOptions
+    limits: IngestLimits
+    manifest: Manifest
+    report: IngestReport
+    stored: dict[str, DocumentRecord]
+
+    def fail(self, source_id: str, rel: str, message: str) -> None:
+        """Record a document that could not be ingested (the store keeps its old version)."""
+        self.report.outcomes.append(FileOutcome(source_id, rel, Status.FAILED, message=message))
+
+    def examine(self, path: Path, source_id: str) -> _Pending | None:
+        """The document to (re)write for ``path``, or None when the store already has it."""
+        rel = path.relative_to(self.folder).as_posix()
+        size = path.stat().st_size
+        if size > self.limits.max_file_bytes:
+            # MB as the setting counts them (MiB), so the limit reads as it was set.
+            raise DocumentError(
+                f"too large: {size / 2**20:.1f} MB, the limit is "
+                f"{self.limits.max_file_mb:g} MB (setting ingest.max_file_mb)"
+            )
+        raw = path.read_bytes()
+        row = self.manifest.entries.get(rel) or self.manifest.entries.get(path.name)
+        version = document_version(raw, row, self.chunking)
+        previous = self.stored.get(source_id)
+        if previous and previous.version == version:
+            outcome = FileOutcome(source_id, rel, Status.UNCHANGED, chunks=previous.chunk_count)
+            self.report.outcomes.append(outcome)
+            return None
+        status = Status.UPDATED if previous else Status.ADDED
+        return self.prepare(path, raw, source_id, version, status, row)
+
+    def prepare(
+        self,
+        path: Path,
+        raw: bytes,
+        source_id: str,
+        version: str,
+        status: Status,
+        row: DocumentMetadata | None,
+    ) -> _Pending:
+        """Load, clean and chunk one file into the record and chunks the store will hold."""
+        rel = path.relative_to(self.folder).as_posix()
+        loaded = loaders.load(path, raw)
+        cleaned = clean_text(loaded.text)
+        if not cleaned.text.strip():
+            raise DocumentError("nothing left after cleaning (only navigation or boilerplate)")
+        self.report.cleaning_removed.update(cleaned.removed)
+        self.report.cleaning_hits.update(cleaned.hits)
+        meta = (row or DocumentMetadata()).merged_over(loaded.metadata)
+        if not meta.title:
+            first = cleaned.text.strip().split("\n", 1)[0].lstrip("# ").strip()
+            meta.title = first[:200] if first else source_id
+        spans = chunk_text(cleaned.text, self.chunking.max_tokens, self.chunking.min_tokens)
+        chunks = build_chunks(source_id, version, cleaned.text, meta, spans, rel)
+        record = DocumentRecord(
+            source_id=source_id,
+            version=version,
+            file=rel,
+            root=str(self.folder),
+            chunk_count=len(chunks),
+            char_count=len(cleaned.text),
+            ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            **meta.as_dict(),
+            notes=list(loaded.notes),
+            cleaning_removed=dict(cleaned.removed),
+            text=cleaned.text,
+        )
+        return _Pending(path, source_id, version, status, record, chunks)
+
+    def write(
+        self,
+        pending: list[_Pending],
+        embedder: Callable[[], Embedder],
+        on_progress: Callable[[int, int], None] | None,
+    ) -> None:
+        """Embed the pending documents in groups and make each one live in the store."""
+        total = sum(len(p.chunks) for p in pending)
+        done = 0
+        if on_progress:
+            on_progress(0, total)
+        if not pending:
+            return
+        model = embedder()
+        for group in _groups(pending):
+            texts = [c.embedded_text for p in group for c in p.chunks]
+            t0 = time.perf_counter()
+            vectors = model.encode(texts)
+            self.report.embed_seconds += time.perf_counter() - t0
+            offset = 0
+            for item in group:
+                n = len(item.chunks)
+                try:
+                    self.store.replace_document(
+                        item.record, item.chunks, vectors[offset : offset + n]
+                    )
+                    outcome = FileOutcome(item.source_id, item.record.file, item.status, chunks=n)
+                    self.report.outcomes.append(outcome)
+                except Exception as exc:  # the store refused this one; keep going
+                    self.fail(item.source_id, item.record.file, f"could not be stored ({exc})")
+                offset += n
+                done += n
+                if on_progress:
+                    on_progress(done, total)
+
+    def remove_missing(self, present: set[str]) -> None:
+        """Documents of this folder whose file is gone leave the store."""
+        for source_id, record in self.stored.items():
+            if record.root == str(self.folder) and source_id not in present:
+                self.store.remove_document(source_id)
+                self.report.outcomes.append(
+                    FileOutcome(
+                        source_id,
+                        record.file,
+                        Status.REMOVED,
+                        chunks=record.chunk_count,
+                        message="file no longer in the folder",
+                    )
+                )
+
+
 def run_ingest(
     folder: Path,
     store: ChunkStore,
     embedder: Callable[[], Embedder],
-    options: IngestOptions | None = None,
+    *,
+    chunking: ChunkingOptions | None = None,
+    limits: IngestLimits | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> IngestReport:
     """Bring the store in step with ``folder``; ``embedder`` is called only if needed."""
     started = time.perf_counter()
-    options = options or IngestOptions()
     folder = Path(folder).resolve()
-    report = IngestReport(folder=str(folder))
     if not folder.is_dir():
         raise DocumentError(f"{folder} is not a folder")
-
-    manifest = (
-        read_manifest(folder / MANIFEST_NAME) if (folder / MANIFEST_NAME).is_file() else Manifest()
-    )
-    report.manifest_errors = manifest.errors
+    manifest_path = folder / MANIFEST_NAME
+    manifest = read_manifest(manifest_path) if manifest_path.is_file() else Manifest()
     files, skipped = discover(folder)
-    report.skipped = [p.relative_to(folder).as_posix() for p in skipped]
-    stored = store.documents()
+    report = IngestReport(
+        folder=str(folder),
+        manifest_errors=manifest.errors,
+        skipped=[p.relative_to(folder).as_posix() for p in skipped],
+    )
+    job = _Job(
+        folder,
+        store,
+        chunking or ChunkingOptions(),
+        limits or IngestLimits(),
+        manifest,
+        report,
+        store.documents(),
+    )
     seen: dict[str, Path] = {}
     pending: list[_Pending] = []
-
     for path in files:
         rel = path.relative_to(folder).as_posix()
         source_id = path.stem
         if source_id in seen:
             other = seen[source_id].relative_to(folder).as_posix()
-            report.outcomes.append(
-                FileOutcome(
-                    source_id,
-                    rel,
-                    "failed",
-                    message=(
-                        f"source id {source_id!r} is already taken by {other}; rename one of them"
-                    ),
-                )
+            job.fail(
+                source_id,
+                rel,
+                f"source id {source_id!r} is already taken by {other}; rename one of them",
             )
             continue
         seen[source_id] = path
         try:
-            size = path.stat().st_size
-            if size > options.max_file_bytes:
-                raise DocumentError(
-                    f"too large: {size / 1e6:.1f} MB, the limit is "
-                    f"{options.max_file_bytes / 1e6:.1f} MB (setting ingest.max_file_mb)"
-                )
-            raw = path.read_bytes()
-            row = manifest.entries.get(rel) or manifest.entries.get(path.name)
-            version = document_version(raw, row, options)
-            previous = stored.get(source_id)
-            if previous and previous.version == version:
-                report.outcomes.append(
-                    FileOutcome(source_id, rel, "unchanged", chunks=previous.chunk_count)
-                )
-                continue
-            status = "updated" if previous else "added"
-            pending.append(
-                _prepare(path, raw, source_id, version, status, folder, manifest, options, report)
-            )
+            if (item := job.examine(path, source_id)) is not None:
+                pending.append(item)
         except FileNotFoundError:
-            report.outcomes.append(
-                FileOutcome(source_id, rel, "failed", message="vanished before it could be read")
-            )
+            job.fail(source_id, rel, "vanished before it could be read")
         except DocumentError as exc:
-            report.outcomes.append(FileOutcome(source_id, rel, "failed", message=str(exc)))
+            job.fail(source_id, rel, str(exc))
         except Exception as exc:  # a loader library's surprise must not stop the others
-            report.outcomes.append(
-                FileOutcome(
-                    source_id,
-                    rel,
-                    "failed",
-                    message=(f"could not be read ({type(exc).__name__}: {exc})"),
-                )
-            )
-
-    total = sum(len(p.chunks) for p in pending)
-    done = 0
-    if on_progress:
-        on_progress(0, total)
-    model = embedder() if pending else None
-    for group in _groups(pending):
-        texts = [embedding_text(c) for p in group for c in p.chunks]
-        t0 = time.perf_counter()
-        vectors = model.encode(texts)
-        report.embed_seconds += time.perf_counter() - t0
-        offset = 0
-        for item in group:
-            n = len(item.chunks)
-            try:
-                store.replace_document(item.record, item.chunks, vectors[offset : offset + n])
-                report.outcomes.append(
-                    FileOutcome(item.source_id, item.record.file, item.status, chunks=n)
-                )
-            except Exception as exc:  # the store refused this one; keep going
-                report.outcomes.append(
-                    FileOutcome(
-                        item.source_id,
-                        item.record.file,
-                        "failed",
-                        message=f"could not be stored ({exc})",
-                    )
-                )
-            offset += n
-            done += n
-            if on_progress:
-                on_progress(done, total)
-
-    # Documents whose file is gone from this folder leave the store.
-    for source_id, record in stored.items():
-        if record.root == str(folder) and source_id not in seen:
-            store.remove_document(source_id)
-            report.outcomes.append(
-                FileOutcome(
-                    source_id,
-                    record.file,
-                    "removed",
-                    chunks=record.chunk_count,
-                    message="file no longer in the folder",
-                )
-            )
+            job.fail(source_id, rel, f"could not be read ({type(exc).__name__}: {exc})")
+    job.write(pending, embedder, on_progress)
+    job.remove_missing(set(seen))
     report.garbage_collected = store.collect_garbage()
     report.seconds = time.perf_counter() - started
     return report

@@ -8,7 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE="${1:-warm}"
 ROOT="$(mktemp -d /tmp/nhsa-make-run.XXXXXX)"
-trap 'pkill -f "$ROOT/main/.venv/bin/nhsa serve" 2>/dev/null || true; rm -rf "$ROOT"' EXIT
+RUN_PID=""
+# make run ends in a server that runs until stopped: stop its whole process group.
+trap '[ -n "$RUN_PID" ] && kill -- -"$RUN_PID" 2>/dev/null; rm -rf "$ROOT"' EXIT
 
 git clone -q . "$ROOT/main"
 cp -r ../shared "$ROOT/shared"
@@ -19,9 +21,11 @@ if [ "$MODE" = cold ]; then
 fi
 PORT="${PORT:-7911}"
 start=$(date +%s.%N)
-(cd "$ROOT/main" && env "${ENV[@]}" make run PORT="$PORT" >"$ROOT/make-run.log" 2>&1) &
+setsid bash -c 'cd "$1" && shift && exec env "$@"' _ "$ROOT/main" "${ENV[@]}" \
+  make run PORT="$PORT" >"$ROOT/make-run.log" 2>&1 &
+RUN_PID=$!
 until grep -q "running at" "$ROOT/make-run.log" 2>/dev/null; do
-  if ! kill -0 $! 2>/dev/null; then
+  if ! kill -0 "$RUN_PID" 2>/dev/null; then
     echo "make run ended before serving:"; tail -20 "$ROOT/make-run.log"; exit 1
   fi
   sleep 0.5

@@ -25,6 +25,14 @@ def _store_outside_the_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     return data_dir
 
 
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    """An empty folder of documents for this test to fill."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def embedder():
     """The real sentence-transformers model, loaded once for the whole session."""
@@ -112,12 +120,17 @@ def settings_for(data_dir: Path, **groups):
 
 def ingest_into(folder: Path, data_dir: Path, embedder):
     """Ingest ``folder`` into a store in ``data_dir``, chunked as the product does; no failures."""
-    from assistant import wiring
     from ingest.job import run_ingest
     from vectorstore.chroma_store import ChunkStore
 
-    options = wiring.ingest_options(settings_for(data_dir))
-    report = run_ingest(folder, ChunkStore.open(data_dir), lambda: embedder, options)
+    settings = settings_for(data_dir)
+    report = run_ingest(
+        folder,
+        ChunkStore.open(data_dir),
+        lambda: embedder,
+        chunking=settings.chunking,
+        limits=settings.ingest,
+    )
     assert not report.failed, report.failed
     return report
 
@@ -188,7 +201,7 @@ def require_llama_cpp() -> None:
 @pytest.fixture(scope="session")
 def llama_server():
     """One real llama.cpp server with SmolLM2 for the whole session (start-up takes seconds)."""
-    from assistant.local_llm import LlamaServer
+    from assistant.grounded.local_server import LlamaServer
 
     require_llama_cpp()
     # A small context keeps the server's memory down; the test prompts are short.

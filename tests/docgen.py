@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+from pathlib import Path
 
 _SUBJECTS = (
     "The integrated care board",
@@ -96,3 +97,19 @@ def docx_bytes(
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def short_doc(seed: int) -> str:
+    """A two-paragraph document: several small chunks, embedded in a moment."""
+    return prose(seed, paragraphs=2, sentences=2)
+
+
+def write_file(folder: Path, name: str, content: str | bytes) -> Path:
+    """Write ``content`` to ``folder/name`` (parents made), text as UTF-8."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path

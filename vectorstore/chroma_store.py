@@ -9,51 +9,19 @@ behind by a crash are collected on the next run.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
-from langchain_core.documents import Document
+
+from vectorstore.records import Chunk, ChunkMeta, DocumentRecord
 
 # Chroma refuses records without a vector (and would fetch its default model to make
 # one), so registry records carry this constant stand-in; the registry is never queried
 # by similarity.
 _REGISTRY_VECTOR = [1.0]
-
-
-@dataclass
-class DocumentRecord:
-    """What the store knows of one ingested document."""
-
-    source_id: str
-    version: str
-    file: str
-    root: str
-    chunk_count: int
-    char_count: int
-    ingested_at: str
-    metadata: dict[str, Any] = field(default_factory=dict)
-    # The whole cleaned text, kept so a citation can be shown in its context. Stored as
-    # the registry record's document, and only read when asked for.
-    text: str = field(default="", repr=False)
-
-    def to_chroma(self) -> dict[str, Any]:
-        """Flat metadata for Chroma (scalars only)."""
-        flat = asdict(self)
-        flat.pop("text")
-        flat["metadata"] = json.dumps(self.metadata, ensure_ascii=False)
-        return flat
-
-    @classmethod
-    def from_chroma(cls, flat: dict[str, Any]) -> DocumentRecord:
-        """Inverse of :meth:`to_chroma`."""
-        values = dict(flat)
-        values["metadata"] = json.loads(values.get("metadata") or "{}")
-        return cls(**values)
 
 
 def open_client(data_dir: Path, host: str | None = None, port: int = 8000) -> Any:
@@ -64,16 +32,6 @@ def open_client(data_dir: Path, host: str | None = None, port: int = 8000) -> An
     path = Path(data_dir) / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=settings)
-
-
-def chunk_id(source_id: str, version: str, index: int) -> str:
-    """Stable id of a chunk: re-adding the same version overwrites, never duplicates."""
-    return f"{source_id}#{version[:16]}#{index}"
-
-
-def _scalar_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
-    # Chroma metadata values must be str, int, float or bool.
-    return {k: v for k, v in metadata.items() if isinstance(v, (str, int, float, bool))}
 
 
 class ChunkStore:
@@ -120,19 +78,18 @@ class ChunkStore:
     # -- writes ----------------------------------------------------------------------
 
     def replace_document(
-        self, record: DocumentRecord, chunks: Sequence[Document], vectors: Sequence[Sequence[float]]
+        self, record: DocumentRecord, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]
     ) -> None:
         """Make ``record``'s version live with these chunks, replacing any older version."""
         if len(chunks) != len(vectors):
             raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
-        ids = [chunk_id(record.source_id, record.version, i) for i in range(len(chunks))]
-        for start in range(0, len(ids), self._batch):
+        for start in range(0, len(chunks), self._batch):
             end = start + self._batch
             self.chunks.upsert(
-                ids=ids[start:end],
+                ids=[c.id for c in chunks[start:end]],
                 embeddings=[list(map(float, v)) for v in vectors[start:end]],
-                documents=[c.page_content for c in chunks[start:end]],
-                metadatas=[_scalar_metadata(c.metadata) for c in chunks[start:end]],
+                documents=[c.text for c in chunks[start:end]],
+                metadatas=[c.meta.to_chroma() for c in chunks[start:end]],
             )
         # The switch: one registry upsert makes the new version the one queries see.
         self.registry.upsert(
@@ -170,7 +127,7 @@ class ChunkStore:
         """Number of stored chunks."""
         return self.chunks.count()
 
-    def live_chunks(self) -> list[Document]:
+    def live_chunks(self) -> list[Chunk]:
         """Every chunk of every live document, in document order."""
         live = self.live_versions()
         if not live:
@@ -178,16 +135,16 @@ class ChunkStore:
         got = self.chunks.get(
             where={"doc_version": {"$in": live}}, include=["documents", "metadatas"]
         )
-        docs = [
-            Document(page_content=text, metadata=meta, id=cid)
+        chunks = [
+            Chunk(cid, text, ChunkMeta.from_chroma(meta))
             for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         ]
-        docs.sort(key=lambda d: (d.metadata["source_id"], d.metadata["chunk_index"]))
-        return docs
+        chunks.sort(key=lambda c: (c.meta.source_id, c.meta.chunk_index))
+        return chunks
 
     def query(
         self, vector: Sequence[float], n: int, versions: Iterable[str] | None = None
-    ) -> list[tuple[Document, float]]:
+    ) -> list[tuple[Chunk, float]]:
         """The ``n`` live chunks nearest ``vector``, with cosine similarity."""
         live = list(versions) if versions is not None else self.live_versions()
         if not live or n <= 0:
@@ -199,7 +156,7 @@ class ChunkStore:
             include=["documents", "metadatas", "distances"],
         )
         return [
-            (Document(page_content=text, metadata=meta, id=cid), 1.0 - float(dist))
+            (Chunk(cid, text, ChunkMeta.from_chroma(meta)), 1.0 - float(dist))
             for cid, text, meta, dist in zip(
                 got["ids"][0],
                 got["documents"][0],

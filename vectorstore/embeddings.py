@@ -58,7 +58,10 @@ class SentenceEmbedder(Embeddings):
     @property
     def dimension(self) -> int:
         """Length of each vector."""
-        return int(self._model.get_sentence_embedding_dimension())
+        dimension = self._model.get_sentence_embedding_dimension()
+        if dimension is None:
+            raise ValueError("the embedding model does not say how long its vectors are")
+        return int(dimension)
 
     def encode(self, texts: Sequence[str]):  # -> numpy.ndarray
         """Unit-length vectors for ``texts`` as a float32 array (one row per text)."""

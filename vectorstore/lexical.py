@@ -8,7 +8,8 @@ from collections.abc import Sequence
 import bm25s
 import numpy as np
 import Stemmer
-from langchain_core.documents import Document
+
+from vectorstore.records import Chunk
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:'[a-z]+)?")
 _PLURAL_ACRONYM = re.compile(r"^[A-Z]{2,}s$")
@@ -44,11 +45,11 @@ def terms(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
 class LexicalIndex:
     """A BM25 index over a fixed list of chunks; rebuilt when the live chunks change."""
 
-    def __init__(self, chunks: Sequence[Document]) -> None:
+    def __init__(self, chunks: Sequence[Chunk]) -> None:
         self.chunks = list(chunks)
-        self._tokens = [set(terms(c.page_content, INDEX_STOPWORDS)) for c in self.chunks]
+        self._tokens = [set(terms(c.text, INDEX_STOPWORDS)) for c in self.chunks]
         self._retriever = bm25s.BM25()
-        corpus = [terms(_index_text(c), INDEX_STOPWORDS) for c in self.chunks]
+        corpus = [terms(c.indexed_text, INDEX_STOPWORDS) for c in self.chunks]
         if self.chunks:
             # bm25s wants token ids; its Tokenized type accepts our own vocabulary.
             vocab: dict[str, int] = {}
@@ -66,7 +67,7 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.chunks)
 
-    def search(self, query: str, n: int) -> list[tuple[Document, float]]:
+    def search(self, query: str, n: int) -> list[tuple[Chunk, float]]:
         """The ``n`` best chunks for ``query`` with their BM25 scores (zero scores dropped)."""
         ids = [self._vocab[t] for t in terms(query, INDEX_STOPWORDS) if t in self._vocab]
         if not ids or not self.chunks:
@@ -79,11 +80,3 @@ class LexicalIndex:
         """Inverse document frequency of a stemmed term (terms never seen score highest)."""
         df = self.document_frequency.get(term, 0)
         return float(np.log(1 + (len(self.chunks) - df + 0.5) / (df + 0.5)))
-
-
-def _index_text(chunk: Document) -> str:
-    # The heading a chunk sits under is indexed with it, as it is embedded with it; so are
-    # the document's author, publisher and title, which users name ("what does Maule say").
-    meta = chunk.metadata
-    context = [meta.get(k) for k in ("author", "publisher", "title", "section")]
-    return "\n".join([*(c for c in context if c), chunk.page_content])

@@ -3,7 +3,8 @@
     from assistant.api import Assistant
     from assistant.briefing import build_briefing, render_markdown, render_html, write_docx
 
-    pack = build_briefing(Assistant.from_settings(), audience="kam", focus="primary care networks")
+    bot = Assistant.from_settings()
+    pack = build_briefing(bot.briefing_inputs(), audience="kam", focus="primary care networks")
     Path("pack.md").write_text(render_markdown(pack))
 
 Retrieval plans per section, the audiences and the newcomer questions live in

@@ -7,7 +7,7 @@ from datetime import date
 
 from assistant.briefing.cards import build_people
 from assistant.briefing.citations import number_citations
-from assistant.briefing.context import BuildContext, ProgressCallback
+from assistant.briefing.context import BriefingInputs, BuildContext, ProgressCallback
 from assistant.briefing.gaps import build_gaps
 from assistant.briefing.model import Briefing, Section
 from assistant.briefing.plans import BriefingPlans, load_plans
@@ -38,7 +38,7 @@ def section_plan(plans: BriefingPlans, audience: str, focus: str | None) -> list
 
 
 def build_briefing(
-    assistant,
+    parts: BriefingInputs,
     audience: str = "kam",
     focus: str | None = None,
     mode: str | None = None,
@@ -47,17 +47,18 @@ def build_briefing(
 ) -> Briefing:
     """A briefing pack for ``audience`` (kam, market-access, msl), optionally on ``focus``.
 
-    ``mode`` is extractive or llm (default: the assistant's). ``on_progress(step, done,
-    total)`` is called before each section is built and once at the end.
+    ``parts`` come from ``Assistant.briefing_inputs()``. ``mode`` is extractive or llm
+    (default: the assistant's). ``on_progress(step, done, total)`` is called before each
+    section is built and once at the end.
     """
     started = time.perf_counter()
     plans = plans or load_plans()
     focus = (focus or "").strip() or None
-    mode = mode or assistant.mode
-    if mode == "llm" and assistant.llm is None:
+    mode = mode or parts.default_mode
+    if mode == "llm" and parts.writer is None:
         raise ValueError("mode 'llm' needs an endpoint: set NHSA_LLM__BASE_URL")
     shown = section_plan(plans, audience, focus)
-    ctx = BuildContext.create(assistant, plans, audience, focus, mode)
+    ctx = BuildContext.create(parts, plans, audience, focus, mode)
     ctx.all_sentences()  # embeds every sentence in one batch, not passage by passage
     steps = [k for k in _BUILD_ORDER if k in shown]
     total = len(steps) + 1  # and the sources, once citations are numbered

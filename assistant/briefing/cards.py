@@ -13,12 +13,12 @@ import re
 
 import numpy as np
 
+from assistant.answering.evidence import Sentence
 from assistant.briefing.context import BuildContext
 from assistant.briefing.model import Card, Section
 from assistant.briefing.roles import Role, attribute_sentences, discover_roles
 from assistant.briefing.statements import line_from, usable
 from assistant.briefing.writer import write_lines
-from assistant.evidence import Sentence
 
 
 def build_people(ctx: BuildContext) -> Section:
@@ -33,7 +33,7 @@ def build_people(ctx: BuildContext) -> Section:
     ]
     carded.sort(key=lambda r: -len(r.sentences))
     carded = carded[: plan.max_cards]
-    prototypes = ctx.assistant.embedder.encode([f.prototype for f in plan.facets])
+    prototypes = ctx.parts.embedder.encode([f.prototype for f in plan.facets])
     made = [_card(ctx, role, np.asarray(prototypes)) for role in carded]
     made.sort(key=lambda pair: -pair[1])
     cards = [card for card, _ in made if card.lines()]
@@ -65,7 +65,7 @@ def _card(ctx: BuildContext, role: Role, prototypes: np.ndarray) -> tuple[Card, 
     card = Card(role.name, role.kind, chosen, mentions=len(role.sentences))
     vectors = [s.vector for _, s in (p for scored in facets.values() for p in scored)]
     closeness = float(np.mean([ctx.bonus(v) for v in vectors])) if vectors else 0.0
-    if ctx.mode == "llm" and ctx.assistant.llm is not None:
+    if ctx.mode == "llm" and ctx.parts.writer is not None:
         _write_card(ctx, card, prototypes)
     return card, closeness
 
@@ -91,7 +91,7 @@ def _write_card(ctx: BuildContext, card: Card, prototypes: np.ndarray) -> None:
     lines = write_lines(ctx, card.role, instructions, chunks, len(card.lines()), [])
     if not lines:
         return  # the extractive card stands
-    vectors = ctx.assistant.embedder.encode([line.text for line in lines])
+    vectors = ctx.parts.embedder.encode([line.text for line in lines])
     regrouped: dict[str, list] = {f.key: [] for f in plan.facets}
     for line, vector in zip(lines, vectors, strict=True):
         best = int(np.argmax([float(np.dot(vector, p)) for p in prototypes]))

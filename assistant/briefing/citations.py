@@ -14,12 +14,12 @@ def number_citations(briefing: Briefing) -> None:
     for line in briefing.lines():
         line.citations = []
         for i, chunk in enumerate(line.chunks):
-            key = chunk.id or f"{chunk.metadata.get('source_id')}:{chunk.metadata.get('start')}"
+            key = chunk.id or f"{chunk.meta.source_id}:{chunk.meta.start}"
             if key not in numbers:
                 numbers[key] = len(numbers) + 1
                 quote = line.quote if i == 0 and line.written_by == "extractive" else None
                 citations.append(citation_from_chunk(numbers[key], chunk, quote))
-                briefing.citation_sections[numbers[key]] = str(chunk.metadata.get("section") or "")
+                briefing.citation_sections[numbers[key]] = str(chunk.meta.section or "")
             if numbers[key] not in line.citations:
                 line.citations.append(numbers[key])
     briefing.citations = citations

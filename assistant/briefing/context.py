@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from assistant.answering.evidence import Sentence, SentenceCache
 from assistant.briefing.plans import AudiencePlan, BriefingPlans
 from assistant.briefing.statements import document_order
-from assistant.evidence import Sentence
-from assistant.retrieval import HybridRetriever, KnowledgeSnapshot, Retrieval
+from assistant.retrieval.hybrid import HybridRetriever, KnowledgeSnapshot, Retrieval
+
+if TYPE_CHECKING:  # types only
+    from assistant.answer import Answer, AnswerMode
+    from assistant.answering.options import ComposeOptions
+    from assistant.grounded.writer import GroundedWriter
+    from vectorstore.records import DocumentRecord
 
 
 class QueryVectors:
@@ -36,11 +43,31 @@ class QueryVectors:
         return np.asarray([self._vectors[t] for t in texts])
 
 
+class Embedder(Protocol):
+    """Anything that turns texts into normalised vectors."""
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class BriefingInputs:
+    """What a pack is built from, handed over by the assistant (``briefing_inputs``)."""
+
+    retriever: HybridRetriever
+    sentences: SentenceCache
+    embedder: Embedder
+    compose: ComposeOptions
+    writer: GroundedWriter | None  # None: no LLM endpoint configured
+    library: Callable[[], dict[str, DocumentRecord]]
+    ask: Callable[..., Answer]
+    default_mode: AnswerMode
+
+
 @dataclass
 class BuildContext:
-    """The assistant, the plans, the tailoring and the sentences already used."""
+    """The pack's inputs, the plans, the tailoring and the sentences already used."""
 
-    assistant: object  # assistant.api.Assistant (not imported: it pulls in the whole stack)
+    parts: BriefingInputs
     plans: BriefingPlans
     audience: AudiencePlan
     focus: str | None
@@ -55,19 +82,24 @@ class BuildContext:
 
     @classmethod
     def create(
-        cls, assistant, plans: BriefingPlans, audience: str, focus: str | None, mode: str
+        cls,
+        parts: BriefingInputs,
+        plans: BriefingPlans,
+        audience: str,
+        focus: str | None,
+        mode: str,
     ) -> BuildContext:
         """A context with the audience's emphasis (and the focus) embedded once."""
         plan = plans.audience(audience)
-        queries = QueryVectors(assistant.embedder)
+        queries = QueryVectors(parts.embedder)
         # The product's own retrieval and indexes, fed from the batch of the pack's queries.
-        retriever = assistant.retriever.sharing_indexes(queries)
+        retriever = parts.retriever.sharing_indexes(queries)
         glossary = retriever.snapshot().glossary
         texts = [plan.emphasis, *([focus] if focus else [])]
         queries.prepare(texts + [glossary.expand(q) for q in plan_queries(plans, plan, focus)])
         vectors = queries.encode(texts)
         return cls(
-            assistant,
+            parts,
             plans,
             plan,
             focus,
@@ -89,7 +121,7 @@ class BuildContext:
         """Every sentence of every live document, in document order (embedded once)."""
         if self._all is None:
             chunks = self.snapshot().chunks
-            self._all = document_order(self.assistant.sentences.sentences(chunks))
+            self._all = document_order(self.parts.sentences.sentences(chunks))
         return self._all
 
     def bonus(self, vector: np.ndarray) -> float:

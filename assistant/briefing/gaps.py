@@ -17,7 +17,7 @@ def build_gaps(ctx: BuildContext) -> Section:
     questions = [*plan.questions, *ctx.audience.extra_questions]
     gaps = []
     for question in questions:
-        answer = ctx.assistant.ask(question, mode="extractive")
+        answer = ctx.parts.ask(question, mode="extractive")
         if answer.abstained:
             gaps.append(Gap(question, answer.abstain_reason or "", list(answer.nearest)))
     note = plan.answered_note.format(answered=len(questions) - len(gaps), asked=len(questions))

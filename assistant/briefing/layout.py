@@ -6,6 +6,7 @@ escapes it for its format, so nothing from a document is ever read as markup.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from assistant.answer import Citation
 from assistant.briefing.model import Briefing, Card, Line, Section, TimelineEvent
@@ -26,11 +27,21 @@ class Cite:
     n: int
 
 
+class BlockKind(StrEnum):
+    """What a block of the laid-out pack is."""
+
+    HEADING = "heading"  # level 1-3
+    PARA = "para"
+    NOTE = "note"
+    ITEM = "item"  # a bullet
+    REF = "ref"  # a cited passage entry
+
+
 @dataclass
 class Block:
     """A heading (level 1-3), para, note, item (bullet) or ref (a cited passage entry)."""
 
-    kind: str
+    kind: BlockKind
     parts: list[Run | Cite] = field(default_factory=list)
     level: int = 0
     anchor: str | None = None
@@ -60,20 +71,24 @@ def _header(b: Briefing) -> list[Block]:
     )
     facts += f" · {written} · built {b.created}"
     return [
-        Block("heading", [Run(b.title)], level=1),
-        Block("note", [Run(facts)]),
-        Block("para", [Run(b.intro)]),
+        Block(BlockKind.HEADING, [Run(b.title)], level=1),
+        Block(BlockKind.NOTE, [Run(facts)]),
+        Block(BlockKind.PARA, [Run(b.intro)]),
     ]
 
 
 def _card(card: Card, labels: dict[str, str]) -> list[Block]:
-    blocks = [Block("heading", [Run(card.role)], level=3)]
+    blocks = [Block(BlockKind.HEADING, [Run(card.role)], level=3)]
     for key, lines in card.facets.items():
         for line in lines:
-            blocks.append(Block("item", [Run(f"{labels.get(key, key)}: ", "bold"), *_cited(line)]))
+            blocks.append(
+                Block(BlockKind.ITEM, [Run(f"{labels.get(key, key)}: ", "bold"), *_cited(line)])
+            )
     missing = [labels.get(key, key).lower() for key, lines in card.facets.items() if not lines]
     if missing:
-        blocks.append(Block("note", [Run(f"The documents do not say: {', '.join(missing)}.")]))
+        blocks.append(
+            Block(BlockKind.NOTE, [Run(f"The documents do not say: {', '.join(missing)}.")])
+        )
     return blocks
 
 
@@ -84,7 +99,7 @@ def _event(event: TimelineEvent) -> Block:
     parts += [Run(" — "), *_cited(event.line)]
     if event.superseded_by:
         parts.append(Run(f" Superseded: {event.superseded_by}.", "flag"))
-    return Block("item", parts)
+    return Block(BlockKind.ITEM, parts)
 
 
 def _quote(c: Citation) -> str:
@@ -94,7 +109,7 @@ def _quote(c: Citation) -> str:
 
 
 def _sources(section: Section, b: Briefing) -> list[Block]:
-    blocks = [Block("heading", [Run(b.labels.get("documents", "Documents"))], level=3)]
+    blocks = [Block(BlockKind.HEADING, [Run(b.labels.get("documents", "Documents"))], level=3)]
     for source in section.sources:
         parts: list[Run | Cite] = [Run(source.reference)]
         if source.citations:
@@ -102,8 +117,10 @@ def _sources(section: Section, b: Briefing) -> list[Block]:
             parts += [Cite(n) for n in source.citations]
         else:
             parts.append(Run(" Not cited in this pack.", "italic"))
-        blocks.append(Block("item", parts))
-    blocks.append(Block("heading", [Run(b.labels.get("passages", "Cited passages"))], level=3))
+        blocks.append(Block(BlockKind.ITEM, parts))
+    blocks.append(
+        Block(BlockKind.HEADING, [Run(b.labels.get("passages", "Cited passages"))], level=3)
+    )
     for c in b.citations:
         parts = [Run(f"[{c.n}] ", "bold"), Run(c.title or c.source_id)]
         section_name = b.citation_sections.get(c.n)
@@ -111,7 +128,7 @@ def _sources(section: Section, b: Briefing) -> list[Block]:
         parts.append(Run(f"{where}, characters {c.start}–{c.end}."))
         if quote := _quote(c):
             parts.append(Run(f" “{quote}”", "italic"))
-        blocks.append(Block("ref", parts, anchor=ref_anchor(c.n)))
+        blocks.append(Block(BlockKind.REF, parts, anchor=ref_anchor(c.n)))
     return blocks
 
 
@@ -119,13 +136,15 @@ def layout(b: Briefing) -> list[Block]:
     """Every block of the pack, in reading order."""
     blocks = _header(b)
     for section in b.sections:
-        blocks.append(Block("heading", [Run(section.title)], level=2, anchor=f"sec_{section.key}"))
+        blocks.append(
+            Block(BlockKind.HEADING, [Run(section.title)], level=2, anchor=f"sec_{section.key}")
+        )
         if section.intro:
-            blocks.append(Block("note", [Run(section.intro)]))
+            blocks.append(Block(BlockKind.NOTE, [Run(section.intro)]))
         for topic in section.topics:
             if topic.heading:
-                blocks.append(Block("heading", [Run(topic.heading)], level=3))
-            blocks += [Block("item", _cited(line)) for line in topic.lines]
+                blocks.append(Block(BlockKind.HEADING, [Run(topic.heading)], level=3))
+            blocks += [Block(BlockKind.ITEM, _cited(line)) for line in topic.lines]
         for card in section.cards:
             blocks += _card(card, b.labels)
         blocks += [_event(e) for e in section.events]
@@ -138,14 +157,14 @@ def layout(b: Briefing) -> list[Block]:
                 )
             for line in more:
                 parts += [Run(" — "), *_cited(line)]
-            blocks.append(Block("item", parts))
+            blocks.append(Block(BlockKind.ITEM, parts))
         for gap in section.gaps:
             parts = [Run(gap.question, "bold"), Run(f" Not answered: {gap.reason}.")]
             if gap.nearest:
                 parts.append(Run(f" Nearest: {'; '.join(gap.nearest)}.", "italic"))
-            blocks.append(Block("item", parts))
+            blocks.append(Block(BlockKind.ITEM, parts))
         if section.sources:
             blocks += _sources(section, b)
         if section.note:
-            blocks.append(Block("note", [Run(section.note)]))
+            blocks.append(Block(BlockKind.NOTE, [Run(section.note)]))
     return blocks

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-
-from langchain_core.documents import Document
+from enum import StrEnum
 
 from assistant.answer import Citation
+from vectorstore.records import Chunk
 
 
 @dataclass
@@ -20,7 +20,7 @@ class Line:
     """One statement of the pack and the passages it cites."""
 
     text: str
-    chunks: list[Document] = field(default_factory=list, repr=False)
+    chunks: list[Chunk] = field(default_factory=list, repr=False)
     quote: tuple[int, int] | None = None  # the sentence's span in its document
     written_by: str = "extractive"  # or "llm" (verified against the cited passages)
     citations: list[int] = field(default_factory=list)  # set by number_citations
@@ -30,7 +30,7 @@ class Line:
         """Where the sentence sits (document, offset): the same sentence is used once."""
         if self.quote is None or not self.chunks:
             return None
-        return (str(self.chunks[0].metadata.get("source_id", "")), self.quote[0])
+        return (self.chunks[0].meta.source_id, self.quote[0])
 
 
 @dataclass
@@ -41,12 +41,19 @@ class Topic:
     lines: list[Line] = field(default_factory=list)
 
 
+class CardKind(StrEnum):
+    """A card is about a named post, or about the members of a body."""
+
+    ROLE = "role"
+    MEMBERS = "members"
+
+
 @dataclass
 class Card:
     """Who's who: one role and what the documents say about it, by facet."""
 
     role: str
-    kind: str  # "role" (a named post) or "members" (members of a body)
+    kind: CardKind
     facets: dict[str, list[Line]]  # facet key -> lines, in the plan's facet order
     mentions: int = 0  # sentences naming the role
 

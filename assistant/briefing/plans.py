@@ -10,6 +10,7 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -189,7 +190,10 @@ class BriefingPlans(_Plan):
         return self.audiences[name]
 
 
-def _read(directory: Path, name: str, model: type[_Plan]) -> _Plan:
+PlanT = TypeVar("PlanT", bound=_Plan)
+
+
+def _read(directory: Path, name: str, model: type[PlanT]) -> PlanT:
     path = directory / f"{name}.toml"
     if not path.is_file():
         raise PlanError(f"briefing plan {path} is missing")

@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from assistant.briefing.layout import Block, Cite, Run, layout, ref_anchor
+from assistant.briefing.layout import Block, BlockKind, Cite, Run, layout, ref_anchor
 from assistant.briefing.model import Briefing
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML
@@ -76,17 +76,17 @@ def _fill(paragraph: Paragraph, parts: list[Run | Cite]) -> None:
 
 
 def _write(document, block: Block, bookmark_id: int) -> None:
-    if block.kind == "heading":
+    if block.kind == BlockKind.HEADING:
         paragraph = document.add_heading(level=0 if block.level == 1 else block.level - 1)
-    elif block.kind in ("item", "ref"):
+    elif block.kind in (BlockKind.ITEM, BlockKind.REF):
         paragraph = document.add_paragraph(style="List Bullet")
     else:
         paragraph = document.add_paragraph()
     _fill(paragraph, block.parts)
-    if block.kind == "note":
+    if block.kind == BlockKind.NOTE:
         for run in paragraph.runs:
             run.italic = True
-    if block.kind == "ref" and block.anchor:
+    if block.kind == BlockKind.REF and block.anchor:
         _add_bookmark(paragraph, block.anchor, bookmark_id)
 
 

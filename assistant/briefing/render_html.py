@@ -1,92 +1,71 @@
 """The pack as HTML: a self-contained printable page, or a fragment for a UI tab.
 
-Every piece of text goes through ``html.escape``; the only markup is the writer's own.
-No scripts, no external resources: the page prints and opens offline.
+Jinja2 templates (``templates/``) with autoescaping: every piece of text is escaped; the
+only markup is the templates' own. No scripts, no external resources: the page prints
+and opens offline.
 """
 
 from __future__ import annotations
 
-from html import escape
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
 
-from assistant.briefing.layout import Block, Cite, Run, layout, ref_anchor
+from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
+
+from assistant.briefing.layout import Block, BlockKind, layout, ref_anchor
 from assistant.briefing.model import Briefing
 
-_STYLE = """
-.nhsa-briefing { font: 11pt/1.45 Georgia, 'Times New Roman', serif; color: #1b1b1b;
-  max-width: 48rem; margin: 0 auto; padding: 1.5rem; }
-.nhsa-briefing h1 { font-size: 1.7em; margin-bottom: .2em; }
-.nhsa-briefing h2 { font-size: 1.35em; border-bottom: 2px solid #005eb8; padding-bottom: .15em;
-  margin-top: 1.6em; break-after: avoid; }
-.nhsa-briefing h3 { font-size: 1.08em; margin: 1.1em 0 .3em; color: #003087; break-after: avoid; }
-.nhsa-briefing ul { padding-left: 1.2em; margin: .3em 0; }
-.nhsa-briefing li { margin: .18em 0; break-inside: avoid; }
-.nhsa-briefing .note { color: #4c6272; font-style: italic; }
-.nhsa-briefing .flag { color: #8a1538; font-weight: bold; }
-.nhsa-briefing a.cite { text-decoration: none; color: #005eb8; font-size: .85em;
-  vertical-align: super; }
-.nhsa-briefing .refs li { font-size: .9em; }
-.nhsa-briefing .refs li:target { background: #fff4c2; }
-@media print { .nhsa-briefing { max-width: none; padding: 0; }
-  .nhsa-briefing a.cite { color: inherit; } }
-"""
+_LIST_TAGS = {BlockKind.ITEM: "ul", BlockKind.REF: "ol"}
 
 
-def _inline(part: Run | Cite) -> str:
-    if isinstance(part, Cite):
-        anchor = ref_anchor(part.n)
-        return f'<a class="cite" href="#{anchor}">[{part.n}]</a>'
-    text = escape(part.text)
-    if part.style == "bold":
-        return f"<strong>{text}</strong>"
-    if part.style == "italic":
-        return f"<em>{text}</em>"
-    if part.style == "flag":
-        return f'<span class="flag">⚠{text}</span>'
-    return text
+@dataclass
+class _Group:
+    """Consecutive blocks that share a list (``ul``, ``ol``) or none (``""``)."""
+
+    tag: str
+    blocks: list[Block] = field(default_factory=list)
 
 
-def _body(blocks: list[Block]) -> str:
-    out: list[str] = []
-    open_list = ""
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("assistant.briefing", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["anchor"] = ref_anchor
+    return env
+
+
+@cache
+def _style() -> Markup:
+    # The pack's own stylesheet, trusted: it is a file of this package, not document text.
+    css = files("assistant.briefing").joinpath("templates/pack.css").read_text(encoding="utf-8")
+    return Markup(css)
+
+
+def _groups(blocks: list[Block]) -> list[_Group]:
+    groups: list[_Group] = []
     for block in blocks:
-        wanted = {"item": "ul", "ref": 'ol class="refs"'}.get(block.kind, "")
-        if wanted != open_list:
-            if open_list:
-                out.append(f"</{open_list.split()[0]}>")
-            if wanted:
-                out.append(f"<{wanted}>")
-            open_list = wanted
-        inner = "".join(_inline(p) for p in block.parts)
-        anchor = f' id="{escape(block.anchor)}"' if block.anchor else ""
-        if block.kind == "heading":
-            out.append(f"<h{block.level}{anchor}>{inner}</h{block.level}>")
-        elif block.kind in ("item", "ref"):
-            out.append(f"<li{anchor}>{inner}</li>")
-        elif block.kind == "note":
-            out.append(f'<p class="note">{inner}</p>')
-        else:
-            out.append(f"<p>{inner}</p>")
-    if open_list:
-        out.append(f"</{open_list.split()[0]}>")
-    return "\n".join(out)
+        tag = _LIST_TAGS.get(block.kind, "")
+        if not groups or groups[-1].tag != tag or not tag:
+            groups.append(_Group(tag))
+        groups[-1].blocks.append(block)
+    return groups
 
 
 def render_html_fragment(briefing: Briefing) -> str:
     """The pack as a safe HTML fragment (styles scoped to it), e.g. for a chat-UI tab."""
-    return (
-        f'<style>{_STYLE}</style>\n<article class="nhsa-briefing">\n'
-        f"{_body(layout(briefing))}\n</article>"
-    )
+    template = _environment().get_template("fragment.html.j2")
+    return template.render(style=_style(), groups=_groups(layout(briefing))).strip()
 
 
 def render_html(briefing: Briefing) -> str:
     """The pack as a self-contained, printable HTML page."""
+    fragment = Markup(render_html_fragment(briefing))  # already escaped by its template
     return (
-        '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        # Belt and braces: even a markup slip could not load or run anything.
-        '<meta http-equiv="Content-Security-Policy" '
-        "content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-        f"<title>{escape(briefing.title)}</title>\n</head>\n<body>\n"
-        f"{render_html_fragment(briefing)}\n</body>\n</html>\n"
+        _environment().get_template("page.html.j2").render(title=briefing.title, fragment=fragment)
     )

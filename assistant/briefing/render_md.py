@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.briefing.layout import Block, Cite, Run, layout, ref_anchor
+from assistant.briefing.layout import Block, BlockKind, Cite, Run, layout, ref_anchor
 from assistant.briefing.model import Briefing
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -40,13 +40,13 @@ def _inline(part: Run | Cite) -> str:
 
 def _block(block: Block) -> list[str]:
     text = "".join(_inline(p) for p in block.parts)
-    if block.kind == "heading":
+    if block.kind == BlockKind.HEADING:
         return ["", f"{'#' * block.level} {text}", ""]
-    if block.kind == "item":
+    if block.kind == BlockKind.ITEM:
         return [f"- {text}"]
-    if block.kind == "ref":
+    if block.kind == BlockKind.REF:
         return [f'- <a id="{block.anchor}"></a>{text}']
-    if block.kind == "note":
+    if block.kind == BlockKind.NOTE:
         return ["", f"_{text}_", ""]
     return ["", text, ""]
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.answering.evidence import Sentence
+from assistant.briefing.model import CardKind
 from assistant.briefing.statements import is_byline, mention_pattern, singular
-from assistant.evidence import Sentence
-from assistant.glossary import Glossary
+from assistant.retrieval.glossary import Glossary
 
 # Words capitalised only because they open a sentence or a clause.
 _OPENERS = frozenset(
@@ -40,7 +41,7 @@ class Role:
     """A role found in the documents and the names it goes by."""
 
     name: str
-    kind: str  # "role" or "members"
+    kind: CardKind
     forms: list[str]
     first_named: int = 0  # sentences in which it is the first role named
     sentences: list[Sentence] = field(default_factory=list)  # about it, in document order
@@ -91,17 +92,17 @@ def discover_roles(sentences: list[Sentence], glossary: Glossary, heads: list[st
     earlier: list[str] = []  # acronyms named so far in the current document
     source = None
     for sentence in sentences:
-        if sentence.chunk.metadata.get("source_id") != source:
-            source, earlier = sentence.chunk.metadata.get("source_id"), []
+        if sentence.chunk.meta.source_id != source:
+            source, earlier = sentence.chunk.meta.source_id, []
         text = sentence.text
         if sentence.is_heading or is_byline(text):
             continue
         for name in _title_roles(text, heads):
-            roles.setdefault(name.lower(), Role(name, "role", [name]))
+            roles.setdefault(name.lower(), Role(name, CardKind.ROLE, [name]))
         for match in _MEMBERS.finditer(text):
             body = _member_body(match.group("a") or match.group("b"), glossary, earlier)
             if body:
-                roles.setdefault(body[0].lower(), Role(body[0], "members", body[1]))
+                roles.setdefault(body[0].lower(), Role(body[0], CardKind.MEMBERS, body[1]))
         earlier.extend(e.short for e in glossary.mentioned(text))
     _fold_aliases(roles, sentences)
     return list(roles.values())
@@ -114,12 +115,12 @@ def _fold_aliases(roles: dict[str, Role], sentences: list[Sentence]) -> None:
 
     for key, role in list(roles.items()):
         first, *rest = role.name.split()
-        if role.kind == "role" and first.isupper() and rest:
+        if role.kind == CardKind.ROLE and first.isupper() and rest:
             fold(" ".join(rest).lower(), key)  # "Programme Lead" is the "ICS Programme Lead"
     for sentence in sentences:
         if not re.search(r"\b(?:is|are) the\b", sentence.text):
             continue
-        names = [r for r in roles.values() if r.kind == "role"]
+        names = [r for r in roles.values() if r.kind == CardKind.ROLE]
         for a in names:
             for b in names:
                 if a is b or b.name.lower() not in roles:
@@ -138,11 +139,13 @@ def attribute_sentences(
     by_form = {f.lower(): r for r in roles for f in r.forms}
     pattern = mention_pattern(list(by_form))
     leaning = mention_pattern(anaphors)
+    if pattern is None:  # no role has a name to look for
+        return
     referent: Role | None = None
     source = None
     for sentence in sentences:
-        if sentence.chunk.metadata.get("source_id") != source or sentence.is_heading:
-            source, referent = sentence.chunk.metadata.get("source_id"), None
+        if sentence.chunk.meta.source_id != source or sentence.is_heading:
+            source, referent = sentence.chunk.meta.source_id, None
         text = sentence.text
         if sentence.is_heading or is_byline(text):
             continue
@@ -150,10 +153,10 @@ def attribute_sentences(
             (m.start(), _role_of(m.group(0), by_form), _is_title(text, m.end()))
             for m in pattern.finditer(text)
         ]
-        mentions = [(pos, role, title) for pos, role, title in mentions if role is not None]
+        found = [(pos, role, title) for pos, role, title in mentions if role is not None]
         lean = _leans(text, leaning, window)
-        chain = referent if lean is not None and (not mentions or lean < mentions[0][0]) else None
-        named = [role for _, role, title in mentions if not title]
+        chain = referent if lean is not None and (not found or lean < found[0][0]) else None
+        named = [role for _, role, title in found if not title]
         about: list[Role] = []
         if chain is not None:
             about.append(chain)  # "They also ...": still the role of the sentence before
@@ -163,7 +166,7 @@ def attribute_sentences(
             named[0].first_named += 1
         for role in about:
             role.sentences.append(sentence)
-        for _, role, _ in mentions:
+        for _, role, _ in found:
             if role not in about and sentence not in role.incidental:
                 role.incidental.append(sentence)
         referent = chain or (named[-1] if named else None)
@@ -199,9 +202,11 @@ def _attach_context(roles: list[Role], sentences: list[Sentence]) -> None:
     # "Clinical Network Lead": what the text says about clinical networks says where it sits.
     for role in roles:
         unit = role.name.split()[:-1]
-        if role.kind != "role" or len(unit) < 2 or unit[0].isupper():
+        if role.kind != CardKind.ROLE or len(unit) < 2 or unit[0].isupper():
             continue
         pattern = mention_pattern([" ".join(unit)])
+        if pattern is None:
+            continue
         mine = {id(s) for s in [*role.sentences, *role.incidental]}
         role.context = [
             s

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.answering.evidence import Sentence
 from assistant.briefing.model import Line
-from assistant.evidence import Sentence
 
 # "Jane Smith is Content Director at Example Ltd." closes many articles: it describes the
 # author, not the NHS, and never belongs in the pack.
@@ -52,7 +52,7 @@ def mention_pattern(names: list[str]) -> re.Pattern | None:
 
 def document_order(sentences: list[Sentence]) -> list[Sentence]:
     """Sentences sorted by document, then position in the document."""
-    return sorted(sentences, key=lambda s: (s.chunk.metadata.get("source_id", ""), s.start))
+    return sorted(sentences, key=lambda s: (s.chunk.meta.source_id, s.start))
 
 
 def line_from(sentence: Sentence) -> Line:
@@ -64,7 +64,7 @@ def line_from(sentence: Sentence) -> Line:
 
 def sentence_key(sentence: Sentence) -> tuple[str, int]:
     """The same key ``Line.key`` gives the line quoting this sentence."""
-    return (str(sentence.chunk.metadata.get("source_id", "")), sentence.start)
+    return (sentence.chunk.meta.source_id, sentence.start)
 
 
 def singular(name: str) -> str:

@@ -10,31 +10,31 @@ from __future__ import annotations
 
 import re
 
-from langchain_core.documents import Document
-
+from assistant.answering.evidence import Sentence
 from assistant.briefing.context import BuildContext
 from assistant.briefing.model import Line, Section, Term
 from assistant.briefing.statements import line_from, singular, usable
-from assistant.evidence import Sentence
-from assistant.glossary import GlossaryEntry
+from assistant.retrieval.glossary import GlossaryEntry
+from vectorstore.records import Chunk
 
 
 def _acronym_line(
-    entry: GlossaryEntry, chunks: dict[str, Document], all_chunks: list[Document]
+    entry: GlossaryEntry, chunks: dict[str, Chunk], all_chunks: list[Chunk]
 ) -> Line | None:
     """The definition as the document writes it ("Primary Care Networks (PCNs)"), cited."""
     defining = chunks.get(entry.chunk_id)
     if defining is None:
         return None
-    base = int(defining.metadata.get("start", 0))
-    text = " ".join(defining.page_content[entry.start - base : entry.end - base].split())
+    base = defining.meta.start
+    text = " ".join(defining.text[entry.start - base : entry.end - base].split())
     cited = [defining]
     if entry.inferred:
         # Never spelled out: cite where the acronym itself is used, and show it as used.
         used = re.compile(rf"\b{re.escape(entry.short)}s?\b")
-        where = next((c for c in all_chunks if used.search(c.page_content)), None)
-        if where is not None:
-            text = f"{text} ({used.search(where.page_content).group(0)})"
+        found = next(((c, m) for c in all_chunks if (m := used.search(c.text))), None)
+        if found is not None:
+            where, match = found
+            text = f"{text} ({match.group(0)})"
             if where.id != defining.id:
                 cited.append(where)
     return Line(text=text, chunks=cited, quote=(entry.start, entry.end))

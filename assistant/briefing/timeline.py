@@ -13,6 +13,7 @@ import re
 
 import numpy as np
 
+from assistant.answering.evidence import Sentence
 from assistant.briefing.context import BuildContext
 from assistant.briefing.model import DatePoint, Section, TimelineEvent
 from assistant.briefing.statements import (
@@ -23,8 +24,7 @@ from assistant.briefing.statements import (
     usable,
 )
 from assistant.briefing.topics import retrieve_chunks
-from assistant.evidence import Sentence
-from assistant.glossary import Glossary, GlossaryEntry
+from assistant.retrieval.glossary import Glossary, GlossaryEntry
 
 _LABEL_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 _MONTHS = {m.lower(): i for i, m in enumerate(_LABEL_MONTHS, start=1)}
@@ -91,7 +91,7 @@ def _document_dated(ctx: BuildContext, taken: set[tuple[str, int]]) -> list[Time
     chunks, retrievals = retrieve_chunks(ctx, plan.queries, 6)
     sentences = [
         s
-        for s in ctx.assistant.sentences.sentences(chunks)
+        for s in ctx.parts.sentences.sentences(chunks)
         if usable(s) and stands_alone(s.text) and sentence_key(s) not in taken
     ]
     best: dict[tuple[str, int], tuple[float, Sentence]] = {}
@@ -104,8 +104,8 @@ def _document_dated(ctx: BuildContext, taken: set[tuple[str, int]]) -> list[Time
     per_doc: dict[str, int] = {}
     events = []
     for _, s in sorted(best.values(), key=lambda p: -p[0]):
-        source = str(s.chunk.metadata.get("source_id", ""))
-        date = document_date(s.chunk.metadata.get("published"))
+        source = s.chunk.meta.source_id
+        date = document_date(s.chunk.meta.published)
         if date is None or per_doc.get(source, 0) >= plan.per_document:
             continue
         per_doc[source] = per_doc.get(source, 0) + 1
@@ -156,10 +156,15 @@ def _change_statements(ctx: BuildContext, taken: set, glossary: Glossary) -> lis
         if not usable(sentence) or sentence_key(sentence) in taken:
             continue
         if replaced_bodies(sentence.text, glossary, patterns):
-            date = document_date(sentence.chunk.metadata.get("published"))
+            date = document_date(sentence.chunk.meta.published)
             if date is not None:
                 events.append(TimelineEvent(date, line_from(sentence), "document"))
     return events
+
+
+def _taken(events: list[TimelineEvent]) -> set[tuple[str, int]]:
+    """The sentences the events already quote."""
+    return {key for e in events if (key := e.line.key) is not None}
 
 
 def build_timeline(ctx: BuildContext) -> Section:
@@ -167,12 +172,14 @@ def build_timeline(ctx: BuildContext) -> Section:
     plan = ctx.plans.timeline
     glossary = ctx.snapshot().glossary
     events = _text_dated(ctx)
-    events += _change_statements(ctx, {e.line.key for e in events}, glossary)
-    events += _document_dated(ctx, {e.line.key for e in events})
-    published = {
-        sid: rec.metadata.get("published") or ""
-        for sid, rec in ctx.assistant.store.documents().items()
-    }
-    events.sort(key=lambda e: (e.date.sort_key, published.get(e.line.key[0], ""), e.line.key))
+    events += _change_statements(ctx, _taken(events), glossary)
+    events += _document_dated(ctx, _taken(events))
+    published = {sid: rec.published or "" for sid, rec in ctx.parts.library().items()}
+
+    def order(e: TimelineEvent) -> tuple:
+        key = e.line.key or ("", -1)
+        return (e.date.sort_key, published.get(key[0], ""), key)
+
+    events.sort(key=order)
     flag_superseded(events, glossary, plan.supersession.patterns)
     return Section("timeline", plan.title, plan.intro, events=events)

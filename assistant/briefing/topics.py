@@ -8,24 +8,23 @@ quoted twice across these sections.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
-from langchain_core.documents import Document
 
+from assistant.answering.evidence import Sentence
+from assistant.answering.extractive import ScoredSentence, score_sentences, select_sentences
 from assistant.briefing.context import BuildContext
 from assistant.briefing.model import Line, Section, Topic
 from assistant.briefing.plans import TopicPlan, TopicSectionPlan
 from assistant.briefing.statements import line_from, mention_pattern, sentence_key, usable
 from assistant.briefing.writer import write_lines
-from assistant.evidence import Sentence
-from assistant.extractive import ScoredSentence, score_sentences, select_sentences
+from vectorstore.records import Chunk
 
 
-def retrieve_chunks(ctx: BuildContext, queries: list[str], k: int) -> tuple[list[Document], list]:
+def retrieve_chunks(ctx: BuildContext, queries: list[str], k: int) -> tuple[list[Chunk], list]:
     """Passages for every query (first seen first), and each query's retrieval."""
-    chunks: dict[str, Document] = {}
+    chunks: dict[str, Chunk] = {}
     retrievals = []
     for query in queries:
         retrieval = ctx.retrieve(query, k)
@@ -42,7 +41,7 @@ class _Ranked:
     topic: TopicPlan
     scored: list[ScoredSentence]
     sentences: list[Sentence]
-    chunks: list[Document]
+    chunks: list[Chunk]
 
 
 def _rank(ctx: BuildContext, topic: TopicPlan) -> _Ranked:
@@ -50,7 +49,7 @@ def _rank(ctx: BuildContext, topic: TopicPlan) -> _Ranked:
     if ctx.focus:
         queries.append(f"{topic.queries[0]} {ctx.focus}")
     chunks, retrievals = retrieve_chunks(ctx, queries, topic.k)
-    sentences = ctx.assistant.sentences.sentences(chunks)
+    sentences = ctx.parts.sentences.sentences(chunks)
     wanted = mention_pattern(topic.mention_any)
     candidates = [
         s
@@ -68,7 +67,7 @@ def _rank(ctx: BuildContext, topic: TopicPlan) -> _Ranked:
             np.asarray(retrieval.query_vector),
             candidates,
             snap.lexical,
-            ctx.assistant.compose_params,
+            ctx.parts.compose,
             snap.glossary,
         )
         for item in scored:
@@ -82,10 +81,8 @@ def _rank(ctx: BuildContext, topic: TopicPlan) -> _Ranked:
 
 def _choose(ctx: BuildContext, ranked: _Ranked) -> list[Line]:
     # A section takes more lines than an answer, with a slightly lower bar for each.
-    params = dataclasses.replace(
-        ctx.assistant.compose_params,
-        max_sentences=ranked.topic.max_lines,
-        min_relative_score=0.5,
+    params = ctx.parts.compose.model_copy(
+        update={"max_sentences": ranked.topic.max_lines, "min_relative_score": 0.5}
     )
     picked = select_sentences(ranked.scored, ranked.sentences, params)
     place = {(s.chunk.id, s.position): s for s in picked}
@@ -109,7 +106,7 @@ def build_topic(ctx: BuildContext, ranked: _Ranked) -> Topic:
     """One topic: quoted sentences, or in LLM mode the model's verified wording."""
     lines = _choose(ctx, ranked)
     topic = ranked.topic
-    if ctx.mode == "llm" and ctx.assistant.llm is not None and lines:
+    if ctx.mode == "llm" and ctx.parts.writer is not None and lines:
         cited = list({line.chunks[0].id: line.chunks[0] for line in lines}.values())
         others = [c for c in ranked.chunks if c.id not in {x.id for x in cited}]
         lines = write_lines(

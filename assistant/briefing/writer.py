@@ -5,23 +5,22 @@ lines given as ``fallback`` stand, and the pack records why.
 
 from __future__ import annotations
 
-from langchain_core.documents import Document
-
 from assistant.briefing.context import BuildContext
 from assistant.briefing.model import Line
 from prompts import load_prompt
+from vectorstore.records import Chunk
 
 
 def write_lines(
     ctx: BuildContext,
     heading: str,
     instructions: str,
-    chunks: list[Document],
+    chunks: list[Chunk],
     max_sentences: int,
     fallback: list[Line],
 ) -> list[Line]:
     """The model's verified lines for a section, or ``fallback`` when they do not hold."""
-    writer = ctx.assistant.writer
+    writer = ctx.parts.writer
     if not chunks or writer is None:
         return fallback
     max_sentences = max(max_sentences, 1)

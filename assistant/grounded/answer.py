@@ -5,44 +5,49 @@ the source of trust.
 
 from __future__ import annotations
 
-from langchain_core.documents import Document
-
-from assistant.answer import Answer, AnswerSentence, citation_from_chunk
-from assistant.extractive import render_text
+from assistant.answer import Answer, AnswerMode, AnswerSentence, citation_from_chunk
+from assistant.answering.extractive import render_text
 from assistant.grounded.writer import GroundedWriter, Prompt
-from assistant.retrieval import Retrieval
+from assistant.retrieval.hybrid import Retrieval
 from prompts import load_prompt
+from vectorstore.records import Chunk
 
 USER_TEMPLATE = "answer_user"
 
 
 def _request(
-    writer: GroundedWriter, question: str, retrieval: Retrieval
-) -> tuple[str, dict, list[Document]]:
+    question: str, retrieval: Retrieval, max_sentences: int
+) -> tuple[str, dict, list[Chunk]]:
     """System prompt, template fields and passages for a question."""
-    max_sentences = writer.answer.max_sentences
     system = load_prompt("answer_system").format(max_sentences=max_sentences)
     fields = {"question": question, "max_sentences": max_sentences}
     return system, fields, [h.chunk for h in retrieval.hits]
 
 
-def answer_prompt(writer: GroundedWriter, question: str, retrieval: Retrieval) -> Prompt:
+def answer_prompt(
+    writer: GroundedWriter, question: str, retrieval: Retrieval, max_sentences: int
+) -> Prompt:
     """The messages the model gets for a question and its retrieved passages."""
-    system, fields, chunks = _request(writer, question, retrieval)
+    system, fields, chunks = _request(question, retrieval, max_sentences)
     return writer.prompt(system, USER_TEMPLATE, fields, chunks)
 
 
 def llm_answer(
-    writer: GroundedWriter, question: str, standalone: str, retrieval: Retrieval, extractive: Answer
+    writer: GroundedWriter,
+    question: str,
+    standalone: str,
+    retrieval: Retrieval,
+    extractive: Answer,
+    max_sentences: int,
 ) -> Answer:
     """The model's answer, verified sentence by sentence; the extractive one when it fails."""
-    system, fields, chunks = _request(writer, standalone, retrieval)
+    system, fields, chunks = _request(standalone, retrieval, max_sentences)
     written = writer.write(system, USER_TEMPLATE, fields, chunks)
     if written.failure:
         return extractive.model_copy(
             deep=True,
             update={
-                "mode": "llm",
+                "mode": AnswerMode.LLM,
                 "fallback": True,
                 "fallback_reason": written.failure,
                 "removed_sentences": written.removed,
@@ -63,7 +68,7 @@ def llm_answer(
         text=render_text(out),
         sentences=out,
         citations=citations,
-        mode="llm",
+        mode=AnswerMode.LLM,
         removed_sentences=written.removed,
         timings_ms=extractive.timings_ms,
         signals=extractive.signals,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.conversation import key_terms, standalone_question
-from assistant.settings import LLMSettings
+from assistant.grounded.options import LLMOptions
+from assistant.retrieval.followups import key_terms, standalone_question
 from prompts import load_prompt
 
 
@@ -17,8 +17,8 @@ class LLMClient:
         self.chat = chat
 
     @classmethod
-    def from_settings(cls, llm: LLMSettings) -> LLMClient:
-        """A client for the endpoint the LLM settings name."""
+    def from_options(cls, llm: LLMOptions) -> LLMClient:
+        """A client for the endpoint the LLM options name."""
         from langchain_openai import ChatOpenAI
 
         chat = ChatOpenAI(

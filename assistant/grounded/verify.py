@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.evidence import Sentence
+from assistant.answering.evidence import Sentence
 from vectorstore.lexical import terms
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -32,7 +32,7 @@ class Verdict:
 def split_cited(sentence: str) -> tuple[str, list[int]]:
     """A sentence without its [n] markers, and the numbers it cited."""
     numbers = [int(n) for n in _MARKER.findall(sentence)]
-    text = _MARKER.sub("", sentence).strip()
+    text = " ".join(_MARKER.sub("", sentence).split())
     text = re.sub(r"\s+([.,;:!?])", r"\1", text)
     return text, list(dict.fromkeys(numbers))
 

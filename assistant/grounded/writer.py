@@ -12,15 +12,14 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from langchain_core.documents import Document
-
-from assistant.evidence import SentenceCache
+from assistant.answering.evidence import SentenceCache
 from assistant.grounded.client import LLMClient
+from assistant.grounded.options import LLMOptions, VerifyOptions
 from assistant.grounded.verify import split_cited, verify_sentences
-from assistant.settings import AnswerSettings, LLMSettings
 from ingest.chunking import split_sentences
 from ingest.tokens import count_tokens
 from prompts import load_prompt
+from vectorstore.records import Chunk
 
 NOT_IN_DOCUMENTS = "NOT IN DOCUMENTS"
 # Room kept for the chat template's own tokens and tokenizer differences.
@@ -47,11 +46,11 @@ class Written:
     failure: str | None = None
 
 
-def render_passages(chunks: list[Document]) -> str:
+def render_passages(chunks: list[Chunk]) -> str:
     """Numbered passages, escaped so that their text is data inside its own tag."""
     return "\n\n".join(
-        f'<passage n="{n}" source="{html.escape(str(c.metadata.get("title", "")))}">'
-        f"\n{html.escape(c.page_content, quote=False)}\n</passage>"
+        f'<passage n="{n}" source="{html.escape(c.meta.title or "")}">'
+        f"\n{html.escape(c.text, quote=False)}\n</passage>"
         for n, c in enumerate(chunks, start=1)
     )
 
@@ -81,18 +80,16 @@ class GroundedWriter:
         client: LLMClient,
         embedder,
         sentences: SentenceCache,
-        llm: LLMSettings,
-        answer: AnswerSettings,
+        llm: LLMOptions,
+        verify: VerifyOptions,
     ) -> None:
         self.client = client
         self.embedder = embedder
         self.sentences = sentences
         self.llm = llm
-        self.answer = answer
+        self.verify = verify
 
-    def prompt(
-        self, system: str, user_template: str, fields: dict, chunks: list[Document]
-    ) -> Prompt:
+    def prompt(self, system: str, user_template: str, fields: dict, chunks: list[Chunk]) -> Prompt:
         """The messages, with as many leading passages as fit the context window."""
         budget = self.llm.context_window - self.llm.max_answer_tokens - TEMPLATE_MARGIN
         template = load_prompt(user_template)
@@ -103,9 +100,7 @@ class GroundedWriter:
                 return Prompt(system, user, used)
             used -= 1
 
-    def write(
-        self, system: str, user_template: str, fields: dict, chunks: list[Document]
-    ) -> Written:
+    def write(self, system: str, user_template: str, fields: dict, chunks: list[Chunk]) -> Written:
         """The model's verified sentences for the passages ``chunks``, or why there are none."""
         prompt = self.prompt(system, user_template, fields, chunks)
         try:
@@ -125,12 +120,12 @@ class GroundedWriter:
             split_written(raw),
             passages,
             self.embedder,
-            self.answer.verify_min_similarity,
-            self.answer.verify_min_support,
+            self.verify.verify_min_similarity,
+            self.verify.verify_min_support,
         )
         kept = [v for v in verdicts if v.supported]
         removed = [v.text for v in verdicts if not v.supported]
-        if not kept or len(kept) / len(verdicts) < self.answer.verify_min_kept:
+        if not kept or len(kept) / len(verdicts) < self.verify.verify_min_kept:
             return Written(
                 removed=removed,
                 used=prompt.used,

@@ -9,16 +9,22 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from assistant.answer import Answer, Citation
+from assistant.answer import Answer, AnswerMode, Citation
+from assistant.briefing.plans import load_plans
+from assistant.grounded.options import LLMOptions
 from assistant.settings import Settings, WebSettings
 from assistant.web import render
 from assistant.web.exposure import check_exposure
 from assistant.web.feedback import FeedbackStore
+
+if TYPE_CHECKING:  # the facade is built by the caller (the CLI), not imported here
+    from assistant.api import Assistant
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -31,10 +37,10 @@ EXAMPLES = [
 ]
 
 
-def mode_line(assistant) -> str:
+def mode_line(mode: AnswerMode, llm: LLMOptions) -> str:
     """How answers are made, in words (the Library tab)."""
-    if assistant.mode == "llm":
-        s = assistant.settings.llm
+    if mode == AnswerMode.LLM:
+        s = llm
         return (
             f"Answer mode: LLM, model “{s.model}” at {s.base_url}; every sentence is checked "
             "against the passages it cites."
@@ -52,10 +58,11 @@ def settings_snapshot(settings: Settings) -> dict[str, Any]:
 class ChatSession:
     """The event handlers: the shared assistant and feedback store, per-session turns."""
 
-    def __init__(self, assistant, feedback: FeedbackStore) -> None:
+    def __init__(self, assistant: Assistant, feedback: FeedbackStore, settings: Settings) -> None:
         self.assistant = assistant
         self.feedback = feedback
-        self.max_chars = assistant.settings.web.max_question_chars
+        self.settings = settings
+        self.max_chars = settings.web.max_question_chars
 
     def respond(self, question: str, turns: list[dict]) -> Iterator[tuple]:
         """Answer ``question``; yields (textbox, chat, turns) as the answer is composed."""
@@ -103,7 +110,7 @@ class ChatSession:
         if found is None:
             return render.empty_panel_html()
         citation, sentence = found
-        text = self.assistant.store.document_text(citation.source_id)
+        text = self.assistant.document_text(citation.source_id)
         return render.source_panel_html(citation, text, ref or "", whole, sentence=sentence)
 
     def like(self, turns: list[dict], evt: gr.LikeData) -> tuple:
@@ -121,7 +128,7 @@ class ChatSession:
             question=turn["question"],
             history=history,
             answer=turn["answer"],
-            settings=settings_snapshot(self.assistant.settings),
+            settings=settings_snapshot(self.settings),
         )
         if evt.liked:
             thanks = "Thanks. Anything to add? (optional)"
@@ -151,7 +158,10 @@ class ChatSession:
             progress((done, total or 1), desc=step)
 
         pack = build_briefing(
-            self.assistant, audience, (focus or "").strip() or None, on_progress=on_progress
+            self.assistant.briefing_inputs(),
+            audience,
+            (focus or "").strip() or None,
+            on_progress=on_progress,
         )
         folder = Path(tempfile.mkdtemp(prefix="nhsa-brief-"))
         stem = f"briefing-{audience}"
@@ -163,11 +173,11 @@ class ChatSession:
 
     def overview(self) -> tuple[str, str]:
         """The header and the Library tab, read from the store at page load."""
-        documents = self.assistant.store.documents().values()
-        mode = "LLM mode" if self.assistant.mode == "llm" else "extractive mode"
+        documents = self.assistant.library()
+        mode = "LLM mode" if self.assistant.mode == AnswerMode.LLM else "extractive mode"
         return (
             render.header_html(len(documents), mode),
-            render.library_html(documents, mode_line(self.assistant)),
+            render.library_html(documents, mode_line(self.assistant.mode, self.settings.llm)),
         )
 
 
@@ -201,139 +211,160 @@ def citation_for(turns: list[dict], ref: str | None) -> tuple[Citation, str | No
     if citation is None:
         return None
     in_range = index is not None and 0 <= index < len(answer.sentences)
-    return citation, answer.sentences[index].text if in_range else None
+    return citation, answer.sentences[index].text if in_range and index is not None else None
 
 
-def build_app(assistant, feedback: FeedbackStore) -> gr.Blocks:
+@dataclass
+class _AskTab:
+    """The Ask tab's components: the chat, the question bar, the comment row, the panel."""
+
+    chatbot: gr.Chatbot
+    question: gr.Textbox
+    send: gr.Button
+    clear: gr.Button
+    comment_row: gr.Row
+    comment: gr.Textbox
+    send_comment: gr.Button
+    panel: gr.HTML
+
+
+@dataclass
+class _BriefingTab:
+    """The Briefing tab's components: audience, focus, build, the pack and its files."""
+
+    audience: gr.Dropdown
+    focus: gr.Textbox
+    build: gr.Button
+    downloads: gr.File
+    pack: gr.HTML
+
+
+def build_app(assistant: Assistant, feedback: FeedbackStore, settings: Settings) -> gr.Blocks:
     """The chat app around an already-loaded assistant."""
-    session = ChatSession(assistant, feedback)
+    session = ChatSession(assistant, feedback, settings)
     with gr.Blocks(title="NHS field assistant", analytics_enabled=False) as demo:
         turns = gr.State([])
         feedback_id = gr.State(None)
         header = gr.HTML(session.overview()[0], elem_id="app-header")
         with gr.Tabs():
-            with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False, elem_id="ask-row"):
-                with gr.Column(scale=3, min_width=420):
-                    chatbot = gr.Chatbot(
-                        elem_id="chat",
-                        label="Conversation",
-                        show_label=False,
-                        height=600,
-                        sanitize_html=True,
-                        render_markdown=False,
-                        line_breaks=False,
-                        feedback_options=("Like", "Dislike"),
-                        placeholder=(
-                            "<div class='chat-empty'><b>Ask about the NHS in England</b>"
-                            "<br>Roles, structures and how to engage. Every sentence of "
-                            "an answer cites its source; click a number to read it.</div>"
-                        ),
-                        examples=[{"text": q} for q in EXAMPLES],
-                        buttons=["copy"],
-                    )
-                    with gr.Row(elem_id="ask-bar"):
-                        question = gr.Textbox(
-                            elem_id="question",
-                            label="Question",
-                            show_label=False,
-                            placeholder="Ask a question, e.g. Who leads an ICS programme?",
-                            lines=1,
-                            max_lines=6,
-                            scale=8,
-                            autofocus=True,
-                        )
-                        send = gr.Button(
-                            "Ask", variant="primary", scale=0, min_width=90, elem_id="ask"
-                        )
-                        clear = gr.Button("New chat", scale=0, min_width=110, elem_id="clear")
-                    with gr.Row(visible=False, elem_id="comment-row") as comment_row:
-                        comment = gr.Textbox(
-                            label="Anything to add? (optional)",
-                            lines=2,
-                            scale=6,
-                            elem_id="comment",
-                        )
-                        send_comment = gr.Button(
-                            "Send", scale=0, min_width=90, elem_id="send-comment"
-                        )
-                with gr.Column(scale=2, min_width=340, elem_id="source-column"):
-                    panel = gr.HTML(
-                        render.empty_panel_html(),
-                        elem_id="source-panel",
-                        js_on_load=(HERE / "citations.js").read_text(encoding="utf-8"),
-                    )
+            with gr.Tab("Ask", id="ask"):
+                ask = _ask_tab()
             with gr.Tab("Briefing", id="briefing"):
-                with gr.Row(elem_id="brief-bar"):
-                    audience = gr.Dropdown(
-                        choices=[
-                            ("Key account manager", "kam"),
-                            ("Market access", "market-access"),
-                            ("Medical science liaison", "msl"),
-                        ],
-                        value="kam",
-                        label="Audience",
-                        scale=2,
-                    )
-                    focus = gr.Textbox(
-                        label="Focus (optional)", scale=3, placeholder="e.g. primary care networks"
-                    )
-                    build = gr.Button(
-                        "Build pack",
-                        variant="primary",
-                        scale=0,
-                        min_width=120,
-                        elem_id="build-brief",
-                    )
-                downloads = gr.File(
-                    label="Download", file_count="multiple", visible=False, elem_id="brief-files"
-                )
-                pack = gr.HTML(elem_id="brief-pack")
+                brief = _briefing_tab()
             with gr.Tab("Library", id="library"):
                 library = gr.HTML(elem_id="library")
-
-        # One concurrency group for every way of asking, so the setting bounds them together.
-        asking = {"concurrency_id": "answer", "api_visibility": "private"}
-        ask_inputs = [question, turns]
-        ask_outputs = [question, chatbot, turns]
-        asked = [
-            question.submit(
-                session.respond, ask_inputs, ask_outputs, api_name="ask", concurrency_id="answer"
-            ),
-            send.click(session.respond, ask_inputs, ask_outputs, **asking),
-            chatbot.example_select(
-                _example_text, None, question, api_visibility="private", queue=False
-            ).then(session.respond, ask_inputs, ask_outputs, **asking),
-        ]
-
-        def reset() -> tuple:
-            return [], [], render.empty_panel_html(), None, gr.update(visible=False)
-
-        reset_outputs = [chatbot, turns, panel, feedback_id, comment_row]
-        for trigger in (clear.click, chatbot.clear):
-            trigger(reset, None, reset_outputs, api_visibility="private", cancels=asked)
-
-        panel.cite(session.open_citation, turns, panel, api_visibility="private")
-        panel.whole(session.open_whole_document, turns, panel, api_visibility="private")
-
-        chatbot.like(
-            session.like, turns, [feedback_id, comment_row, comment], api_visibility="private"
-        )
-        comment_done = [feedback_id, comment_row, comment]
-        send_comment.click(
-            session.comment, [feedback_id, comment], comment_done, api_visibility="private"
-        )
-        comment.submit(
-            session.comment, [feedback_id, comment], comment_done, api_visibility="private"
-        )
-        build.click(
+        _wire_asking(session, ask, turns, feedback_id)
+        brief.build.click(
             session.briefing,
-            [audience, focus],
-            [pack, downloads],
+            [brief.audience, brief.focus],
+            [brief.pack, brief.downloads],
             api_visibility="private",
             concurrency_id="answer",
         )
         demo.load(session.overview, None, [header, library], api_visibility="private")
     return demo
+
+
+def _ask_tab() -> _AskTab:
+    with gr.Row(equal_height=False, elem_id="ask-row"):
+        with gr.Column(scale=3, min_width=420):
+            chatbot = gr.Chatbot(
+                elem_id="chat",
+                label="Conversation",
+                show_label=False,
+                height=600,
+                sanitize_html=True,
+                render_markdown=False,
+                line_breaks=False,
+                feedback_options=("Like", "Dislike"),
+                placeholder=(
+                    "<div class='chat-empty'><b>Ask about the NHS in England</b>"
+                    "<br>Roles, structures and how to engage. Every sentence of "
+                    "an answer cites its source; click a number to read it.</div>"
+                ),
+                examples=[{"text": q} for q in EXAMPLES],
+                buttons=["copy"],
+            )
+            with gr.Row(elem_id="ask-bar"):
+                question = gr.Textbox(
+                    elem_id="question",
+                    label="Question",
+                    show_label=False,
+                    placeholder="Ask a question, e.g. Who leads an ICS programme?",
+                    lines=1,
+                    max_lines=6,
+                    scale=8,
+                    autofocus=True,
+                )
+                send = gr.Button("Ask", variant="primary", scale=0, min_width=90, elem_id="ask")
+                clear = gr.Button("New chat", scale=0, min_width=110, elem_id="clear")
+            with gr.Row(visible=False, elem_id="comment-row") as comment_row:
+                comment = gr.Textbox(
+                    label="Anything to add? (optional)", lines=2, scale=6, elem_id="comment"
+                )
+                send_comment = gr.Button("Send", scale=0, min_width=90, elem_id="send-comment")
+        with gr.Column(scale=2, min_width=340, elem_id="source-column"):
+            panel = gr.HTML(
+                render.empty_panel_html(),
+                elem_id="source-panel",
+                js_on_load=(HERE / "citations.js").read_text(encoding="utf-8"),
+            )
+    return _AskTab(chatbot, question, send, clear, comment_row, comment, send_comment, panel)
+
+
+def _briefing_tab() -> _BriefingTab:
+    with gr.Row(elem_id="brief-bar"):
+        # The audiences are configuration (prompts/briefing/audiences.toml).
+        audiences = [
+            (plan.label[:1].upper() + plan.label[1:], key)
+            for key, plan in load_plans().audiences.items()
+        ]
+        audience = gr.Dropdown(choices=audiences, value=audiences[0][1], label="Audience", scale=2)
+        focus = gr.Textbox(
+            label="Focus (optional)", scale=3, placeholder="e.g. primary care networks"
+        )
+        build = gr.Button(
+            "Build pack", variant="primary", scale=0, min_width=120, elem_id="build-brief"
+        )
+    downloads = gr.File(
+        label="Download", file_count="multiple", visible=False, elem_id="brief-files"
+    )
+    pack = gr.HTML(elem_id="brief-pack")
+    return _BriefingTab(audience, focus, build, downloads, pack)
+
+
+def _wire_asking(
+    session: ChatSession, ask: _AskTab, turns: gr.State, feedback_id: gr.State
+) -> None:
+    """Questions, new chat, citations, thumbs and comments."""
+    # One concurrency group for every way of asking, so the setting bounds them together.
+    asking: dict[str, Any] = {"concurrency_id": "answer", "api_visibility": "private"}
+    ask_inputs = [ask.question, turns]
+    ask_outputs = [ask.question, ask.chatbot, turns]
+    asked = [
+        ask.question.submit(
+            session.respond, ask_inputs, ask_outputs, api_name="ask", concurrency_id="answer"
+        ),
+        ask.send.click(session.respond, ask_inputs, ask_outputs, **asking),
+        ask.chatbot.example_select(
+            _example_text, None, ask.question, api_visibility="private", queue=False
+        ).then(session.respond, ask_inputs, ask_outputs, **asking),
+    ]
+
+    def reset() -> tuple:
+        return [], [], render.empty_panel_html(), None, gr.update(visible=False)
+
+    reset_outputs = [ask.chatbot, turns, ask.panel, feedback_id, ask.comment_row]
+    for trigger in (ask.clear.click, ask.chatbot.clear):
+        trigger(reset, None, reset_outputs, api_visibility="private", cancels=asked)
+
+    ask.panel.cite(session.open_citation, turns, ask.panel, api_visibility="private")
+    ask.panel.whole(session.open_whole_document, turns, ask.panel, api_visibility="private")
+
+    comment_done = [feedback_id, ask.comment_row, ask.comment]
+    ask.chatbot.like(session.like, turns, comment_done, api_visibility="private")
+    for submit in (ask.send_comment.click, ask.comment.submit):
+        submit(session.comment, [feedback_id, ask.comment], comment_done, api_visibility="private")
 
 
 def _example_text(evt: gr.SelectData) -> str:

@@ -122,7 +122,8 @@ class FeedbackStore:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
-            return int(cursor.lastrowid)
+            assert cursor.lastrowid is not None  # set by every successful INSERT
+            return cursor.lastrowid
 
     def add_comment(self, feedback_id: int, comment: str) -> bool:
         """Attach a comment to a stored judgement; False when there is no such record."""

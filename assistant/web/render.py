@@ -1,18 +1,35 @@
 """Answers, sources and documents as HTML for the chat.
 
-Every piece of document or user text passes through ``html.escape`` here and nowhere
-else builds markup, so a document holding ``<script>`` shows those characters.
+The markup is in ``templates/chat.html.j2`` (one macro per piece), rendered with
+autoescaping: document and user text is always data, so a document holding
+``<script>`` shows those characters. This module prepares the values.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from html import escape
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader
 
 from assistant.answer import Answer, AnswerSentence, Citation
+from vectorstore.records import DocumentRecord
 
 _REF = re.compile(r"^cite-(\d+)-(\d+)(?:-(\d+))?$")
+
+
+@cache
+def _macros() -> Any:
+    """The chat template's macros, each returning escaped markup."""
+    env = Environment(loader=PackageLoader("assistant.web", "templates"), autoescape=True)
+    env.globals["when"] = _date
+    return env.get_template("chat.html.j2").module
+
+
+def _render(macro: str, *args: Any) -> str:
+    return str(getattr(_macros(), macro)(*args))
 
 
 def cite_ref(turn: int, n: int, sentence: int | None = None) -> str:
@@ -32,17 +49,17 @@ def parse_ref(ref: str | None) -> tuple[int, int, int | None] | None:
 def question_html(question: str, limit: int = 600) -> str:
     """The user's turn as shown in the chat (very long input shown shortened)."""
     shown = question if len(question) <= limit else question[:limit] + "…"
-    return f'<div class="user-q">{escape(shown)}</div>'
+    return _render("question", shown)
 
 
 def pending_html() -> str:
     """What the chat shows while the documents are searched."""
-    return '<div class="pending" aria-live="polite">Searching the documents…</div>'
+    return _render("pending")
 
 
 def notice_html(message: str) -> str:
     """A message from the app itself (not an answer), e.g. input too long."""
-    return f'<div class="notice" role="status">{escape(message)}</div>'
+    return _render("notice", message)
 
 
 def too_long_message(length: int, limit: int) -> str:
@@ -63,85 +80,61 @@ def answer_html(answer: Answer, turn: int, shown: int | None = None) -> str:
     sentences = answer.sentences if shown is None else answer.sentences[:shown]
     complete = shown is None or shown >= len(answer.sentences)
     titles = {c.n: c.title or c.source_id for c in answer.citations}
-    if answer.sentences:
-        body = " ".join(sentence_html(s, turn, i, titles) for i, s in enumerate(sentences))
-    else:  # an answer without sentence structure: show its text, still escaped
-        body = f'<span class="sent">{escape(answer.text)}</span>'
     state = "answer-done" if complete else "answer-streaming"
-    parts = [f'<div class="answer {state}"><p class="answer-text">{body}</p>']
-    if complete:
-        parts.append(sources_html(answer.citations, turn))
-        if answer.fallback:
-            parts.append(
-                '<p class="answer-note">The language model’s answer was not supported by the '
-                "passages, so the sentences are quoted from the documents instead.</p>"
-            )
-    parts.append("</div>")
-    return "".join(parts)
+    shown_sentences = [
+        {"sentence": s, "markers": _markers(s, turn, i, titles)} for i, s in enumerate(sentences)
+    ]
+    return _render(
+        "answer",
+        state,
+        shown_sentences,
+        answer.text,  # an answer without sentence structure: its text, still escaped
+        _source_items(answer.citations, turn),
+        complete,
+        answer.fallback,
+    )
+
+
+def _markers(
+    sentence: AnswerSentence, turn: int, index: int, titles: dict[int, str]
+) -> list[dict[str, Any]]:
+    """The clickable ``[n]`` after sentence ``index``: each opens citation n on it."""
+    return [
+        {"ref": cite_ref(turn, n, index), "n": n, "title": titles.get(n, "")}
+        for n in sentence.citations
+    ]
 
 
 def sentence_html(sentence: AnswerSentence, turn: int, index: int, titles: dict[int, str]) -> str:
     """Answer sentence ``index`` followed by its citation markers."""
-    dated = f'<span class="dated">({escape(sentence.dated)})</span> ' if sentence.dated else ""
-    marks = "".join(marker_html(turn, n, index, titles.get(n, "")) for n in sentence.citations)
-    return f'<span class="sent">{dated}{escape(sentence.text)}</span>{marks}'
+    return _render("sentence", sentence, _markers(sentence, turn, index, titles))
 
 
-def marker_html(turn: int, n: int, sentence: int, title: str) -> str:
-    """A clickable ``[n]`` that opens citation ``n`` of this turn on this sentence."""
-    label = escape(f"Open source {n}: {title}", quote=True)
-    return f'<a class="cite" href="#{cite_ref(turn, n, sentence)}" title="{label}">[{n}]</a>'
+def _source_items(citations: Iterable[Citation], turn: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "ref": cite_ref(turn, c.n),
+            "n": c.n,
+            "title": c.title or c.source_id,
+            "details": [p for p in (c.publisher or c.author, c.published, c.kind) if p],
+        }
+        for c in citations
+    ]
 
 
 def sources_html(citations: Iterable[Citation], turn: int) -> str:
     """The cited sources as a numbered list: title, publisher or author, date, kind."""
-    items = []
-    for c in citations:
-        who = c.publisher or c.author
-        details = " · ".join(escape(p) for p in (who, c.published, c.kind) if p)
-        items.append(
-            f'<li><a class="cite src-link" href="#{cite_ref(turn, c.n)}">'
-            f'<span class="src-n">[{c.n}]</span> {escape(c.title or c.source_id)}</a>'
-            + (f'<span class="src-details"> — {details}</span>' if details else "")
-            + "</li>"
-        )
-    if not items:
-        return ""
-    return (
-        '<div class="sources"><div class="sources-label">Sources</div>'
-        f"<ol>{''.join(items)}</ol></div>"
-    )
+    return _render("sources", _source_items(citations, turn))
 
 
 def abstention_html(answer: Answer) -> str:
     """An abstention: plainly not an answer, and pointing at what the documents do cover."""
-    if answer.nearest:
-        nearest = "".join(f"<li>{escape(topic)}</li>" for topic in answer.nearest)
-        cover = f"<p>The nearest the documents come:</p><ul>{nearest}</ul>"
-    else:
-        cover = "<p>Nothing in the library comes close; the Library tab lists what it holds.</p>"
-    why = (
-        f"<details><summary>Why no answer</summary>{escape(answer.abstain_reason)}</details>"
-        if answer.abstain_reason
-        else ""
-    )
-    return (
-        '<div class="abstain answer-done" role="note">'
-        '<div class="abstain-title">Not in the documents</div>'
-        "<p>The documents in the library do not answer this question, so the assistant "
-        "will not guess.</p>"
-        f"{cover}{why}</div>"
-    )
+    return _render("abstention", answer.nearest, answer.abstain_reason)
 
 
 def empty_panel_html() -> str:
     """The source panel before any citation is opened."""
-    return (
-        '<div class="src-panel src-empty">'
-        '<div class="src-empty-title">Sources</div>'
-        '<p>Click a citation number such as <span class="src-n">[1]</span> in an answer to '
-        "see the passage it comes from, highlighted in its document.</p></div>"
-    )
+    return _render("empty_panel")
 
 
 def source_panel_html(
@@ -167,54 +160,23 @@ def source_panel_html(
         lo, hi = 0, len(text)
     else:
         lo, hi = _context_window(text, start, end, context_chars)
-    body = (
-        ("… " if lo > 0 else "")
-        + escape(text[lo:start])
-        + '<span class="passage">'
-        + escape(text[start:quote_start])
-        + f"<mark>{escape(text[quote_start:quote_end])}</mark>"
-        + escape(text[quote_end:end])
-        + "</span>"
-        + escape(text[end:hi])
-        + (" …" if hi < len(text) else "")
-    )
+    pieces = {
+        "cut_before": lo > 0,
+        "before": text[lo:start],
+        "lead": text[start:quote_start],
+        "quote": text[quote_start:quote_end],
+        "tail": text[quote_end:end],
+        "after": text[end:hi],
+        "cut_after": hi < len(text),
+    }
     if document_text is None:
-        toggle = ""
+        toggle = None
     elif whole:
-        toggle = _toggle(ref, "passage", "Back to the cited passage")
+        toggle = {"view": "passage", "label": "Back to the cited passage"}
     else:
-        toggle = _toggle(ref, "whole", "Read the whole document")
+        toggle = {"view": "whole", "label": "Read the whole document"}
     view = "whole document" if whole else "cited passage in context"
-    return (
-        f'<div class="src-panel" data-ref="{escape(ref, quote=True)}">'
-        f"{_source_header(citation)}"
-        f'<div class="src-view-label">{view}</div>'
-        f'<div class="src-text">{body}</div>'
-        f'<div class="src-actions">{toggle}</div></div>'
-    )
-
-
-def _source_header(c: Citation) -> str:
-    rows = [
-        ("Author", c.author),
-        ("Publisher", c.publisher),
-        ("Published", c.published),
-        ("Kind", c.kind),
-        ("Source", c.source_id),
-    ]
-    facts = "".join(f"<dt>{name}</dt><dd>{escape(value)}</dd>" for name, value in rows if value)
-    return (
-        f'<div class="src-head"><span class="src-n">[{c.n}]</span>'
-        f'<div class="src-title">{escape(c.title or c.source_id)}</div></div>'
-        f'<dl class="src-facts">{facts}</dl>'
-    )
-
-
-def _toggle(ref: str, view: str, label: str) -> str:
-    return (
-        f'<button type="button" class="src-toggle" data-ref="{escape(ref, quote=True)}" '
-        f'data-view="{view}">{label}</button>'
-    )
+    return _render("source_panel", citation, ref, view, pieces, toggle)
 
 
 def _located(citation: Citation, document_text: str | None) -> tuple[str, int, int]:
@@ -259,38 +221,10 @@ def _context_window(text: str, start: int, end: int, chars: int) -> tuple[int, i
     return lo, hi
 
 
-def library_html(documents: Iterable, mode_line: str) -> str:
+def library_html(documents: Iterable[DocumentRecord], mode_line: str) -> str:
     """The library: every ingested document with its metadata, chunk count and ingest date."""
-    records = sorted(documents, key=lambda r: (r.metadata.get("title") or r.source_id).lower())
-    rows = []
-    for r in records:
-        meta = r.metadata
-        who = " · ".join(escape(p) for p in (meta.get("author"), meta.get("publisher")) if p)
-        rows.append(
-            "<tr>"
-            f'<td><div class="lib-title">{escape(meta.get("title") or r.source_id)}</div>'
-            f'<div class="lib-id">{escape(r.source_id)}</div></td>'
-            f"<td>{who or '—'}</td>"
-            f"<td>{escape(meta.get('published') or '—')}</td>"
-            f"<td>{escape(meta.get('kind') or '—')}</td>"
-            f'<td class="num">{r.chunk_count}</td>'
-            f'<td class="when">{escape(_date(r.ingested_at))}</td>'
-            "</tr>"
-        )
-    chunks = sum(r.chunk_count for r in records)
-    summary = f"{len(records)} documents, {chunks} passages."
-    if not rows:
-        table = '<p class="lib-empty">No documents yet: run <code>nhsa ingest FOLDER</code>.</p>'
-    else:
-        table = (
-            '<table class="lib-table"><thead><tr><th>Document</th><th>Author / publisher</th>'
-            '<th>Published</th><th>Kind</th><th class="num">Passages</th><th>Ingested</th>'
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        )
-    return (
-        f'<div class="library"><p class="lib-mode">{escape(mode_line)}</p>'
-        f'<p class="lib-summary">{summary}</p>{table}</div>'
-    )
+    records = sorted(documents, key=lambda r: (r.title or r.source_id).lower())
+    return _render("library", mode_line, records, sum(r.chunk_count for r in records))
 
 
 def _date(timestamp: str) -> str:
@@ -303,10 +237,4 @@ def _date(timestamp: str) -> str:
 
 def header_html(document_count: int, mode_label: str) -> str:
     """The page header: what this is, and what it answers from."""
-    return (
-        '<div class="app-header"><div>'
-        '<div class="app-title">NHS field assistant</div>'
-        '<div class="app-tagline">How the NHS in England is organised: roles, structures and '
-        "how to engage. Every sentence is cited to the document it comes from.</div></div>"
-        f'<div class="app-badge">{document_count} documents · {escape(mode_label)}</div></div>'
-    )
+    return _render("header", document_count, mode_label)

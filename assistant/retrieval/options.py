@@ -1,0 +1,31 @@
+"""Retrieval's options. Defaults chosen by measurement on the dev set (see the README's
+sweep); the settings object composes this model, nothing else repeats it.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class RetrievalOptions(BaseModel):
+    """Hybrid retrieval: dense and BM25 candidates, their fusion and re-ranking."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    k: int = Field(6, ge=1, le=50, description="Passages passed on to the answer.")
+    dense_candidates: int = Field(40, ge=1, description="Chroma hits considered for fusion.")
+    lexical_candidates: int = Field(20, ge=1, description="BM25 hits considered for fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking.")
+    lexical_weight: float = Field(3.0, ge=0, description="Weight of the BM25 ranking.")
+    rerank_candidates: int = Field(
+        16, ge=0, description="Fused candidates re-ranked by their best sentence (0: off)."
+    )
+    rerank_weight: float = Field(
+        0.3, ge=0, le=1, description="Best-sentence score's share of the re-ranked score."
+    )
+    per_source_cap: int = Field(
+        0,
+        ge=0,
+        description="At most this many passages per document while others remain (0: no cap).",
+    )

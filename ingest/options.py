@@ -1,0 +1,48 @@
+"""The ingestion layer's options: how documents are chunked and which files are refused.
+
+Defaults live here and only here; the settings object composes these models.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class ChunkingOptions(BaseModel):
+    """Token-sized, structure-aware chunking (tiktoken cl100k_base)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_tokens: int = Field(
+        128,
+        ge=32,
+        le=2048,
+        description="Largest chunk, in cl100k_base tokens (128: chosen by the README's sweep).",
+    )
+    min_tokens: int = Field(
+        48, ge=0, description="A heading only starts a new chunk once the current one is this big."
+    )
+
+    @model_validator(mode="after")
+    def _min_below_max(self) -> ChunkingOptions:
+        if self.min_tokens >= self.max_tokens:
+            raise ValueError(
+                f"chunking.min_tokens ({self.min_tokens}) must be below "
+                f"chunking.max_tokens ({self.max_tokens})"
+            )
+        return self
+
+
+class IngestLimits(BaseModel):
+    """What the ingestion job refuses."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_file_mb: float = Field(
+        25.0, gt=0, description="Files larger than this are refused with a clear error."
+    )
+
+    @property
+    def max_file_bytes(self) -> int:
+        """The limit in bytes (MiB: 25 means 25 x 1024 x 1024)."""
+        return int(self.max_file_mb * 1024 * 1024)

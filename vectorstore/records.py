@@ -1,0 +1,159 @@
+"""The store's typed records: a chunk (its text and provenance, ``ChunkMeta``) and what
+the store knows of a whole document (``DocumentRecord``).
+
+Chroma keeps metadata as a flat dict of scalars; the conversion to and from it happens
+here and only here (``to_chroma`` / ``from_chroma``), and LangChain's ``Document`` only at
+the LangChain edge (``to_document`` / ``from_document``). Everything in between reads
+typed fields.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # LangChain is imported only where a Document is made: it is slow to load
+    from langchain_core.documents import Document
+
+_YEAR = re.compile(r"^(\d{4})")
+
+
+def year_of(published: str | None) -> int | None:
+    """The year of a publication date kept at its precision ("2019", "2022-09", ...)."""
+    match = _YEAR.match(published or "")
+    return int(match.group(1)) if match else None
+
+
+def chunk_id(source_id: str, version: str, index: int) -> str:
+    """Stable id of a chunk: re-adding the same version overwrites, never duplicates."""
+    return f"{source_id}#{version[:16]}#{index}"
+
+
+@dataclass(kw_only=True)
+class Bibliography:
+    """What a document is: the facts a citation shows, as precise as they are known."""
+
+    title: str | None = None
+    author: str | None = None
+    publisher: str | None = None
+    published: str | None = None  # "2019", "2022-09" or "2019-01-22": kept at its precision
+    published_precision: str | None = None  # "year", "month" or "day"
+    kind: str | None = None  # "article", "policy", ...
+
+    @property
+    def year(self) -> int | None:
+        """The year the document was published, if known."""
+        return year_of(self.published)
+
+
+@dataclass(kw_only=True)
+class ChunkMeta(Bibliography):
+    """A chunk's provenance (document, version, place) and its document's bibliography."""
+
+    source_id: str
+    doc_version: str = ""
+    file: str = ""
+    chunk_index: int = 0
+    start: int = 0  # span in the cleaned document's text
+    end: int = 0
+    section: str = ""  # the heading the chunk sits under
+    tokens: int = 0
+
+    def embedded_text(self, text: str) -> str:
+        """What is embedded for a chunk of ``text``: its heading in front, since a heading
+        gives a passage context the passage may not repeat."""
+        if not self.section or text.startswith(self.section):
+            return text
+        return f"{self.section}\n{text}"
+
+    def indexed_text(self, text: str) -> str:
+        """What is searched by words for a chunk of ``text``: the heading and the document's
+        title, author and publisher too, which users name ("what does Maule say")."""
+        parts = (self.title, self.author, self.publisher, self.section, text)
+        return "\n".join(p for p in parts if p)
+
+    def to_chroma(self) -> dict[str, Any]:
+        """Flat scalar metadata for Chroma (None values left out)."""
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_chroma(cls, flat: Mapping[str, Any]) -> ChunkMeta:
+        """Inverse of :meth:`to_chroma`; keys this version does not know are ignored."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in flat.items() if k in known})
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A stored passage: its id, its text and its provenance."""
+
+    id: str
+    text: str
+    meta: ChunkMeta
+
+    @property
+    def source_id(self) -> str:
+        """The document the chunk belongs to."""
+        return self.meta.source_id
+
+    @property
+    def embedded_text(self) -> str:
+        """What is embedded for the chunk (see :meth:`ChunkMeta.embedded_text`)."""
+        return self.meta.embedded_text(self.text)
+
+    @property
+    def indexed_text(self) -> str:
+        """What BM25 and the coverage check read (see :meth:`ChunkMeta.indexed_text`)."""
+        return self.meta.indexed_text(self.text)
+
+    def to_document(self) -> Document:
+        """The chunk as a LangChain ``Document`` (for LangChain callers)."""
+        from langchain_core.documents import Document
+
+        return Document(page_content=self.text, metadata=self.meta.to_chroma(), id=self.id)
+
+    @classmethod
+    def from_document(cls, doc: Document) -> Chunk:
+        """A chunk from a LangChain ``Document`` with this project's metadata."""
+        return cls(doc.id or "", doc.page_content, ChunkMeta.from_chroma(doc.metadata))
+
+
+@dataclass(kw_only=True)
+class DocumentRecord(Bibliography):
+    """What the store knows of one ingested document."""
+
+    source_id: str
+    version: str
+    file: str
+    root: str
+    chunk_count: int
+    char_count: int
+    ingested_at: str
+    notes: list[str] = field(default_factory=list)  # what the loader had to work around
+    cleaning_removed: dict[str, int] = field(default_factory=dict)  # chars, by cleaning rule
+    # The whole cleaned text, kept so a citation can be shown in its context. Stored as
+    # the registry record's document, and only read when asked for.
+    text: str = field(default="", repr=False)
+
+    def to_chroma(self) -> dict[str, Any]:
+        """Flat metadata for Chroma: scalars only, the lists and counts as JSON."""
+        flat = {k: v for k, v in asdict(self).items() if v is not None}
+        flat.pop("text")
+        flat["notes"] = json.dumps(self.notes, ensure_ascii=False)
+        flat["cleaning_removed"] = json.dumps(self.cleaning_removed)
+        return flat
+
+    @classmethod
+    def from_chroma(cls, flat: dict[str, Any]) -> DocumentRecord:
+        """Inverse of :meth:`to_chroma`; also reads records written before the fields were
+        typed, when they sat in one JSON ``metadata`` value."""
+        values = dict(flat)
+        values.update(json.loads(values.pop("metadata", None) or "{}"))
+        for key in ("notes", "cleaning_removed"):
+            if isinstance(values.get(key), str):
+                values[key] = json.loads(values[key])
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})
