@@ -2,6 +2,7 @@
 VENV    := .venv
 BIN     := $(VENV)/bin
 CORPUS  ?= ../shared/corpus
+LIBRARY ?= ../shared/library
 STAMP   := $(VENV)/.installed
 LLM_STAMP := $(VENV)/.installed-llm
 
@@ -21,8 +22,10 @@ $(LLM_STAMP): $(STAMP) scripts/install_llm.sh
 
 llm: $(LLM_STAMP)
 
+# The default library: the sample corpus and the real NHS documents, one store.
 ingest: install
 	$(BIN)/nhsa ingest $(CORPUS)
+	$(BIN)/nhsa ingest $(LIBRARY)
 
 # `make run` serves on the settings' web.host and web.port (127.0.0.1:7860) unless
 # HOST=... or PORT=... are given; the URL is printed once the model and store are loaded.

@@ -20,6 +20,7 @@ from assistant.answer import Answer, AnswerMode, citation_from_chunk
 from assistant.answering.abstention import abstain_reason, coverage
 from assistant.answering.evidence import SentenceCache
 from assistant.answering.extractive import (
+    asks_to_compare,
     build_answer_parts,
     render_text,
     score_sentences,
@@ -208,7 +209,9 @@ class Assistant:
             snap.glossary,
         )
         years = years_asked(standalone, snap.published_years)
-        chosen = select_sentences(scored, sentences, self._settings.answer, years)
+        answer_options = self._settings.answer
+        one_document = answer_options.one_document and not asks_to_compare(standalone, years)
+        chosen = select_sentences(scored, sentences, self._settings.answer, years, one_document)
         evidence = [c.indexed_text for c in chunks]
         cover = coverage(standalone, evidence, snap.lexical, snap.glossary)
         best = scored[0].score if scored else 0.0

@@ -119,8 +119,13 @@ def _footer_start(lines: list[str], window: int = 15) -> int | None:
     return best
 
 
-def clean_text(text: str) -> CleanResult:
-    """Apply every cleaning rule to ``text``."""
+def clean_text(text: str, web_page: bool = True) -> CleanResult:
+    """Apply every cleaning rule to ``text``.
+
+    ``web_page=False`` (PDF, DOCX) keeps the end of the document: a printed document does
+    not close with site chrome, and what it closes with (who ratified it, when it is
+    reviewed) is content.
+    """
     result = CleanResult(text="", original_chars=len(text))
     removed = result.removed
 
@@ -141,7 +146,7 @@ def clean_text(text: str) -> CleanResult:
     lines = out
 
     # A trailing footer block (author card, contact prompt, comment widget) goes whole.
-    start = _footer_start(lines)
+    start = _footer_start(lines) if web_page else None
     if start is not None:
         cut = sum(len(x) for x in lines[start:])
         if cut <= 0.3 * max(1, sum(len(x) for x in lines)):

@@ -29,7 +29,9 @@ from vectorstore.chroma_store import ChunkStore
 from vectorstore.records import Chunk, ChunkMeta, DocumentRecord, chunk_id
 
 # Bump when cleaning or chunking changes what a file turns into: every document is redone.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
+# Formats of printed documents: no site chrome to clean off their end.
+PRINTED_FORMATS = frozenset({".pdf", ".docx"})
 # Embed in groups of about this many chunks: big enough for efficient batches, small
 # enough that an interrupted run keeps most of its work.
 EMBED_GROUP_CHUNKS = 256
@@ -199,9 +201,21 @@ class _Job:
     store: ChunkStore
     chunking: ChunkingOptions
     limits: IngestLimits
-    manifest: Manifest
+    manifests: dict[Path, Manifest]  # by the folder each manifest.csv sits in
     report: IngestReport
     stored: dict[str, DocumentRecord]
+
+    def manifest_row(self, path: Path) -> DocumentMetadata | None:
+        """The row of the nearest manifest above ``path`` (within the ingested folder):
+        each folder's manifest describes its own files, whatever folder is ingested."""
+        for directory in (path.parent, *path.parent.parents):
+            manifest = self.manifests.get(directory)
+            if manifest is not None:
+                rel = path.relative_to(directory).as_posix()
+                return manifest.entries.get(rel) or manifest.entries.get(path.name)
+            if directory == self.folder:
+                return None
+        return None
 
     def fail(self, source_id: str, rel: str, message: str) -> None:
         """Record a document that could not be ingested (the store keeps its old version)."""
@@ -218,7 +232,7 @@ class _Job:
                 f"{self.limits.max_file_mb:g} MB (setting ingest.max_file_mb)"
             )
         raw = path.read_bytes()
-        row = self.manifest.entries.get(rel) or self.manifest.entries.get(path.name)
+        row = self.manifest_row(path)
         version = document_version(raw, row, self.chunking)
         previous = self.stored.get(source_id)
         if previous and previous.version == version:
@@ -240,7 +254,7 @@ class _Job:
         """Load, clean and chunk one file into the record and chunks the store will hold."""
         rel = path.relative_to(self.folder).as_posix()
         loaded = loaders.load(path, raw)
-        cleaned = clean_text(loaded.text)
+        cleaned = clean_text(loaded.text, web_page=path.suffix.lower() not in PRINTED_FORMATS)
         if not cleaned.text.strip():
             raise DocumentError("nothing left after cleaning (only navigation or boilerplate)")
         self.report.cleaning_removed.update(cleaned.removed)
@@ -331,12 +345,11 @@ def run_ingest(
     folder = Path(folder).resolve()
     if not folder.is_dir():
         raise DocumentError(f"{folder} is not a folder")
-    manifest_path = folder / MANIFEST_NAME
-    manifest = read_manifest(manifest_path) if manifest_path.is_file() else Manifest()
     files, skipped = discover(folder)
+    manifests = {p.parent: read_manifest(p) for p in skipped if p.name == MANIFEST_NAME}
     report = IngestReport(
         folder=str(folder),
-        manifest_errors=manifest.errors,
+        manifest_errors=[e for m in manifests.values() for e in m.errors],
         skipped=[p.relative_to(folder).as_posix() for p in skipped],
     )
     job = _Job(
@@ -344,7 +357,7 @@ def run_ingest(
         store,
         chunking or ChunkingOptions(),
         limits or IngestLimits(),
-        manifest,
+        manifests,
         report,
         store.documents(),
     )

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ingest.documents import DocumentError, DocumentMetadata, LoadedDocument, parse_published
+from ingest.reflow import reflow_page
 
 # Encodings tried in order for plain text: UTF-8 first; then Windows-1252, the usual
 # encoding of text saved on Windows; latin-1 last because it accepts any byte.
@@ -164,7 +165,8 @@ def load_pdf(raw: bytes) -> LoadedDocument:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         raise DocumentError(f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
-    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    # Printed lines rejoined into paragraphs, so the chunker sees paragraphs and headings.
+    text = "\n\n".join(reflow_page(p).strip() for p in pages if p.strip())
     if not text.strip():
         raise DocumentError(
             f"PDF has no text layer ({len(pages)} page(s) of images?); OCR it first"

@@ -28,6 +28,20 @@ _LEANS_BACK = re.compile(
 )
 
 
+# Questions that ask for more than one source's view: a comparison or a change over time.
+_COMPARES = re.compile(
+    r"\b(compar\w*|differ\w*|versus|vs\.?|chang\w*|evolv\w*|mov(e|es|ed|ing)|shift\w*"
+    r"|transition\w*|over\s+time|between\b.+\band|how\s+(has|have)\b.+\bbeen)\b",
+    re.I,
+)
+
+
+def asks_to_compare(question: str, years: list[int] | tuple[int, ...] = ()) -> bool:
+    """Whether a question wants several documents side by side (a comparison, a change,
+    or two years named); any other question is answered from one document."""
+    return len(years) > 1 or bool(_COMPARES.search(question))
+
+
 @dataclass
 class ScoredSentence:
     """A candidate sentence with its score parts."""
@@ -83,12 +97,16 @@ def select_sentences(
     all_sentences: list[Sentence],
     params: ComposeOptions,
     years: list[int] | tuple[int, ...] = (),
+    one_document: bool = False,
 ) -> list[Sentence]:
     """The best few distinct sentences, each with the sentence it leans on, in reading order.
 
     ``years`` are document years the question asks about ("between 2019 and 2022"): each
     gets its best sentence when one scores reasonably, so a "how did X change" answer
-    shows both ends of the change.
+    shows both ends of the change. With ``one_document`` the sentences come from the
+    document of the best one, or from a later document (which may say what has changed,
+    dated in the answer): sentences stitched from different documents can pin one
+    document's fact on another's subject.
     """
     if not scored:
         return []
@@ -100,6 +118,8 @@ def select_sentences(
             continue
         if candidate.score < floor or len(chosen) >= params.max_sentences:
             break
+        if one_document and chosen and _not_a_later_word(candidate.sentence, chosen[0]):
+            continue
         vector = candidate.sentence.vector
         if any(float(np.dot(vector, c.vector)) > params.near_duplicate for c in chosen):
             continue
@@ -136,6 +156,15 @@ def select_sentences(
         return (year if dated else 0, rank[s.chunk.meta.source_id], s.start)
 
     return sorted(chosen, key=order)
+
+
+def _not_a_later_word(sentence: Sentence, lead: Sentence) -> bool:
+    """Whether ``sentence`` is from another document that is not newer than the lead's:
+    only a later document may add to an answer, since it may say what has changed."""
+    if sentence.chunk.source_id == lead.chunk.source_id:
+        return False
+    year, lead_year = sentence.chunk.meta.year, lead.chunk.meta.year
+    return year is None or lead_year is None or year <= lead_year
 
 
 def _introduces_missing_list(sentence: Sentence, by_place: dict) -> bool:

@@ -50,6 +50,12 @@ class ComposeOptions(BaseModel):
         le=1,
         description="Embedding similarity's share of a sentence's score (the rest: term overlap).",
     )
+    one_document: bool = Field(
+        True,
+        description="Answer from the document of the best sentence only, unless the "
+        "question compares or asks what changed (no fact of one document pinned on "
+        "another's subject).",
+    )
 
 
 class AbstainOptions(BaseModel):

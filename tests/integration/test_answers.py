@@ -655,7 +655,8 @@ def test_injected_instruction_is_not_quoted_in_an_extractive_answer(
 
 
 def test_answer_mixing_documents_years_apart_dates_each_sentence(widget_bot: Assistant) -> None:
-    answer = _answered(widget_bot.ask("Who appoints the chair of the Regional Widget Board?"))
+    question = "Who appoints the chair of the Regional Widget Board, and how has that changed?"
+    answer = _answered(widget_bot.ask(question))
     cited = {c.n: c for c in answer.citations}
     assert {c.source_id for c in cited.values()} >= {"rwb-charter", "rwb-reforms"}
 
@@ -663,6 +664,15 @@ def test_answer_mixing_documents_years_apart_dates_each_sentence(widget_bot: Ass
         assert sentence.dated == cited[sentence.citations[0]].published
     assert "(2018)" in answer.text
     assert "(2024)" in answer.text
+
+
+def test_a_question_not_about_change_is_answered_from_the_latest_word(
+    widget_bot: Assistant,
+) -> None:
+    answer = _answered(widget_bot.ask("Who appoints the chair of the Regional Widget Board?"))
+
+    assert {c.source_id for c in answer.citations} == {"rwb-reforms"}
+    assert "minister" in answer.text
 
 
 def test_answer_from_a_single_document_is_not_dated(widget_bot: Assistant) -> None:

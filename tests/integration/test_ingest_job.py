@@ -229,6 +229,25 @@ def test_document_with_an_unusable_date_is_still_ingested(
     assert store.documents()["n"].published is None
 
 
+def test_each_folders_manifest_applies_to_its_own_files_when_the_parent_is_ingested(
+    docs: Path, store, embedder_factory
+) -> None:
+    write_file(docs, "corpus/a.txt", short_doc(1))
+    write_file(docs, "corpus/manifest.csv", "file,title,publisher\na.txt,Corpus A,Pub A\n")
+    write_file(docs, "library/deep/b.txt", short_doc(2))
+    write_file(docs, "library/manifest.csv", "file,title,published\ndeep/b.txt,Library B,2021-05\n")
+    write_file(docs, "c.txt", short_doc(3))  # no manifest above it: its own metadata
+
+    report = _ingest(docs, store, embedder_factory)
+
+    records = store.documents()
+    assert not report.manifest_errors
+    assert (records["a"].title, records["a"].publisher) == ("Corpus A", "Pub A")
+    assert (records["b"].title, records["b"].published) == ("Library B", "2021-05")
+    assert records["c"].title != "Corpus A" and records["c"].publisher is None
+    assert {c.meta.title for c in store.live_chunks() if c.source_id == "b"} == {"Library B"}
+
+
 def test_manifest_errors_are_reported_and_good_rows_still_apply(
     docs: Path, store, embedder_factory
 ) -> None:

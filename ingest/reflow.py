@@ -1,0 +1,57 @@
+"""Lines of a PDF page joined back into the paragraphs and list items they were wrapped from.
+
+A PDF's text layer has one line per printed line, so a paragraph arrives cut into short
+lines that look like headings to the chunker (a short line with no full stop), and a
+sentence is split across them. A line is joined to the one before it when that one ran to
+(nearly) the full width of the page's text, or when it continues a sentence in lower case;
+a line that starts a list item, or follows a short line that ended, starts a new block.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Bullets as PDF writers print them: •, ▪, -, *, "o " (Word's second level), "1." / "(a)".
+_ITEM = re.compile(r"^(?:[•▪◦●■\-–*]\s|o\s+\S|\(?[0-9a-z]{1,2}[.)]\s)")
+_ENDS_SENTENCE = re.compile(r"[.!?:;]['\"’”)]*$")
+# A line at least this share of the page's usual full line length was wrapped by the
+# page edge, not ended by the writer.
+FULL_LINE_SHARE = 0.7
+
+
+def full_width(lines: list[str]) -> int:
+    """The length of a full line on this page: its 80th-percentile line length."""
+    lengths = sorted(len(line) for line in lines if line)
+    if not lengths:
+        return 0
+    return lengths[min(len(lengths) - 1, int(len(lengths) * 0.8))]
+
+
+def _continues(previous: str, line: str, width: int) -> bool:
+    if _ITEM.match(line):
+        return False
+    if line[:1].islower() and not _ENDS_SENTENCE.search(previous):
+        return True  # "... the competing demands on NHS" / "england's budget."
+    return len(previous) >= FULL_LINE_SHARE * width and not _ENDS_SENTENCE.search(previous)
+
+
+def reflow_page(text: str) -> str:
+    """The page's lines joined into blocks, one block per line; blank lines kept."""
+    lines = [line.strip() for line in text.split("\n")]
+    width = full_width(lines)
+    blocks: list[str] = []
+    previous = ""  # the last printed line, not the block it was joined to
+    for line in lines:
+        if not line:
+            blocks.append("")
+            previous = ""
+        elif blocks and blocks[-1] and previous and _continues(previous, line, width):
+            if blocks[-1].endswith("-") and line[:1].islower():
+                blocks[-1] = blocks[-1][:-1] + line  # "develop-" + "ment"
+            else:
+                blocks[-1] = f"{blocks[-1]} {line}"
+            previous = line
+        else:
+            blocks.append(line)
+            previous = line
+    return "\n".join(blocks)

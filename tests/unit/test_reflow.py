@@ -1,0 +1,62 @@
+"""PDF lines rejoined into paragraphs and list items (ingest/reflow.py)."""
+
+from __future__ import annotations
+
+from ingest.reflow import reflow_page
+
+WRAPPED = """Plain language summary
+Every year, the resources that the national body receives are allocated to the services
+and treatments provided for patients. It decides the treatments it will invest in
+on an annual basis through a prioritisation process. As far as possible, funding is
+shared fairly.
+This request is called an Individual Funding Request (IFR).
+When does this policy apply?
+Requests can be made if:
+• there is a clinical commissioning policy or appraisal guidance that governs
+whether to fund the treatment; or
+• the treatment is not normally funded.
+o patients with multiple co-morbidities
+o patients already referred for tier 3 services"""
+
+
+def test_wrapped_lines_of_a_paragraph_become_one_line() -> None:
+    lines = reflow_page(WRAPPED).split("\n")
+
+    assert lines[1].startswith("Every year, the resources")
+    assert lines[1].endswith("funding is shared fairly.")
+    assert "services and treatments" in lines[1]  # no line break inside the sentence
+
+
+def test_headings_and_short_closing_lines_stay_on_their_own() -> None:
+    lines = reflow_page(WRAPPED).split("\n")
+
+    assert lines[0] == "Plain language summary"
+    assert "This request is called an Individual Funding Request (IFR)." in lines
+    assert "When does this policy apply?" in lines
+
+
+def test_each_list_item_is_one_line_with_its_continuation() -> None:
+    lines = reflow_page(WRAPPED).split("\n")
+
+    items = [line for line in lines if line.startswith(("•", "o "))]
+    assert items == [
+        "• there is a clinical commissioning policy or appraisal guidance that governs "
+        "whether to fund the treatment; or",
+        "• the treatment is not normally funded.",
+        "o patients with multiple co-morbidities",
+        "o patients already referred for tier 3 services",
+    ]
+
+
+def test_a_word_hyphenated_at_the_line_end_is_joined() -> None:
+    text = "The assessment covers every pharmacy in the county and the develop-\nment of services."
+
+    assert reflow_page(text) == (
+        "The assessment covers every pharmacy in the county and the development of services."
+    )
+
+
+def test_blank_lines_stay_paragraph_breaks() -> None:
+    assert reflow_page("First paragraph ends here.\n\nSecond one.") == (
+        "First paragraph ends here.\n\nSecond one."
+    )
