@@ -21,8 +21,8 @@ from typing import Protocol
 
 from ingest import loaders
 from ingest.chunking import ChunkSpan, chunk_text
-from ingest.cleaning import clean_text
-from ingest.documents import DocumentError, DocumentMetadata
+from ingest.cleaning import CleanResult, clean_text
+from ingest.documents import DocumentError, DocumentMetadata, LoadedDocument
 from ingest.manifest import MANIFEST_NAME, Manifest, read_manifest
 from ingest.options import ChunkingOptions, IngestLimits
 from vectorstore.chroma_store import ChunkStore
@@ -119,6 +119,13 @@ class _Pending:
     status: Status
     record: DocumentRecord
     chunks: list[Chunk]
+
+
+def read_document(path: Path, raw: bytes) -> tuple[LoadedDocument, CleanResult]:
+    """A file as ingest reads it: loaded by its format's loader, then cleaned (a printed
+    document keeps its last lines; a web page loses its trailing chrome)."""
+    loaded = loaders.load(path, raw)
+    return loaded, clean_text(loaded.text, web_page=path.suffix.lower() not in PRINTED_FORMATS)
 
 
 def is_folder_documentation(path: Path) -> bool:
@@ -253,8 +260,7 @@ class _Job:
     ) -> _Pending:
         """Load, clean and chunk one file into the record and chunks the store will hold."""
         rel = path.relative_to(self.folder).as_posix()
-        loaded = loaders.load(path, raw)
-        cleaned = clean_text(loaded.text, web_page=path.suffix.lower() not in PRINTED_FORMATS)
+        loaded, cleaned = read_document(path, raw)
         if not cleaned.text.strip():
             raise DocumentError("nothing left after cleaning (only navigation or boilerplate)")
         self.report.cleaning_removed.update(cleaned.removed)

@@ -15,9 +15,7 @@ from pathlib import Path
 
 from evals.dataset import load_questions
 from evals.metrics import fact_found
-from ingest import loaders
-from ingest.cleaning import clean_text
-from ingest.job import PRINTED_FORMATS, discover
+from ingest.job import discover, read_document
 
 
 def cleaned_texts(folders: list[Path]) -> dict[str, str]:
@@ -26,9 +24,7 @@ def cleaned_texts(folders: list[Path]) -> dict[str, str]:
     for folder in folders:
         files, _ = discover(folder.resolve())
         for path in files:
-            loaded = loaders.load(path, path.read_bytes())
-            web_page = path.suffix.lower() not in PRINTED_FORMATS
-            texts[path.stem] = clean_text(loaded.text, web_page=web_page).text
+            texts[path.stem] = read_document(path, path.read_bytes())[1].text
     return texts
 
 
