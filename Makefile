@@ -64,9 +64,10 @@ eval: ingest
 	$(BIN)/nhsa eval --questions evals/datasets/dev.jsonl --system both \
 		--json artifacts/eval-dev.json --html artifacts/eval-dev.html
 
-# Re-derive the abstention thresholds on the dev set.
+# Re-derive the abstention thresholds by leave-one-document-out cross-validation over the
+# dev and library sets; prints in-sample and held-out refusals side by side.
 calibrate: ingest
-	$(BIN)/python -m evals.tools.calibrate evals/datasets/dev.jsonl
+	$(BIN)/python -m evals.tools.calibrate evals/datasets/dev.jsonl evals/datasets/library.jsonl
 
 clean:
 	rm -rf data artifacts .pytest_cache

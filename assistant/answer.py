@@ -86,6 +86,15 @@ class Answer(BaseModel):
         return next(c for c in self.citations if c.n == n)
 
 
+class AnswerProgress(BaseModel):
+    """An LLM answer while the model writes it: the sentences the verifier has passed so
+    far, how many it removed, and the sentence being written (not yet checked)."""
+
+    verified: list[str] = Field(default_factory=list)
+    removed: int = 0
+    draft: str = ""
+
+
 def citation_from_chunk(n: int, chunk: Chunk, quote: tuple[int, int] | None = None) -> Citation:
     """A citation of a stored ``chunk``, optionally of a quote in it."""
     meta = chunk.meta

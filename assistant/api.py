@@ -11,33 +11,30 @@ share between a web server's threads.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant import wiring
-from assistant.answer import Answer, AnswerMode, citation_from_chunk
-from assistant.answering.abstention import abstain_reason, coverage
-from assistant.answering.evidence import SentenceCache
-from assistant.answering.extractive import (
-    asks_to_compare,
-    build_answer_parts,
-    render_text,
-    score_sentences,
-    select_sentences,
-)
-from assistant.grounded.answer import llm_answer
+from assistant.answer import Answer, AnswerMode, AnswerProgress, citation_from_chunk
+from assistant.answering.abstention import abstain_reason, coverage, question_terms
+from assistant.answering.compose import Request, compose
+from assistant.answering.evidence import Sentence, SentenceCache
+from assistant.answering.extractive import build_answer_parts, render_text, score_sentences
+from assistant.answering.question_kind import QuestionKind, defined_term, question_kind
+from assistant.grounded.answer import llm_answer_stream
 from assistant.grounded.writer import GroundedWriter
 from assistant.retrieval.followups import standalone_question
 from assistant.retrieval.hybrid import HybridRetriever, Retrieval, years_asked
 from assistant.settings import Settings
+from vectorstore.records import DocumentRecord, chunk_id
 
 if TYPE_CHECKING:  # types only: the briefing package and the store load on demand
     from assistant.briefing.context import BriefingInputs
     from assistant.grounded.client import LLMClient
     from vectorstore.chroma_store import ChunkStore
     from vectorstore.embeddings import SentenceEmbedder
-    from vectorstore.records import DocumentRecord
 
 
 class Assistant:
@@ -82,6 +79,13 @@ class Assistant:
             key = s.sentence.chunk.id or ""
             best[key] = max(best.get(key, 0.0), s.score)
         return [best.get(c.id or "", 0.0) for c in chunks]
+
+    def _next_passage(self, sentence: Sentence) -> list[Sentence]:
+        """The sentences of the passage after ``sentence``'s in its document (one lookup
+        by id: a list or a process may run on past a passage's end)."""
+        meta = sentence.chunk.meta
+        following = chunk_id(meta.source_id, meta.doc_version, meta.chunk_index + 1)
+        return self._sentences.sentences(self._store.get([following]))
 
     def _writer(self) -> GroundedWriter | None:
         """The grounded writer over the LLM endpoint, when one is configured."""
@@ -161,6 +165,19 @@ class Assistant:
 
         ``k`` overrides the number of passages retrieved for this question only.
         """
+        *_, answer = self.ask_stream(question, history, mode, k)
+        assert isinstance(answer, Answer)
+        return answer
+
+    def ask_stream(
+        self,
+        question: str,
+        history: list[str] | None = None,
+        mode: AnswerMode | str | None = None,
+        k: int | None = None,
+    ) -> Iterator[AnswerProgress | Answer]:
+        """``ask`` as it happens: in LLM mode, progress while the model writes (sentences
+        shown once the verifier passes them); last, always, the final ``Answer``."""
         mode = AnswerMode(mode) if mode else self.mode
         if mode == AnswerMode.LLM and self._llm is None:
             raise ValueError("mode 'llm' needs an endpoint: set NHSA_LLM__BASE_URL")
@@ -181,20 +198,20 @@ class Assistant:
         )
         writer = self._writer()
         if mode == AnswerMode.LLM and writer is not None and not answer.abstained:
-            answer = llm_answer(
-                writer,
-                question,
-                standalone,
-                retrieval,
-                answer,
-                self._settings.answer.max_sentences,
-            )
+            max_sentences = self._settings.answer.max_sentences
+            for event in llm_answer_stream(
+                writer, question, standalone, retrieval, answer, max_sentences
+            ):
+                if isinstance(event, AnswerProgress):
+                    yield event
+                else:
+                    answer = event
             answer.timings_ms["llm"] = (time.perf_counter() - t3) * 1000
         answer.retrieved = [
             citation_from_chunk(rank, hit.chunk) for rank, hit in enumerate(retrieval.hits, start=1)
         ]
         answer.timings_ms["total"] = (time.perf_counter() - t0) * 1000
-        return answer
+        yield answer
 
     def _extractive(self, question: str, standalone: str, retrieval: Retrieval) -> Answer:
         snap = self._retriever.snapshot()
@@ -208,10 +225,17 @@ class Assistant:
             self._settings.answer,
             snap.glossary,
         )
-        years = years_asked(standalone, snap.published_years)
-        answer_options = self._settings.answer
-        one_document = answer_options.one_document and not asks_to_compare(standalone, years)
-        chosen = select_sentences(scored, sentences, self._settings.answer, years, one_document)
+        years = tuple(years_asked(standalone, snap.published_years))
+        kind = question_kind(standalone)
+        compares = kind == QuestionKind.CHANGE or len(years) > 1
+        request = Request(
+            kind=kind,
+            defined=defined_term(standalone) if kind == QuestionKind.DEFINITION else None,
+            weights={t: snap.lexical.idf(t) for t in question_terms(standalone)},
+            years=years,
+            one_document=self._settings.answer.one_document and not compares,
+        )
+        chosen = compose(scored, sentences, request, self._settings.answer, self._next_passage)
         evidence = [c.indexed_text for c in chunks]
         cover = coverage(standalone, evidence, snap.lexical, snap.glossary)
         best = scored[0].score if scored else 0.0
@@ -222,6 +246,7 @@ class Assistant:
             [s.text for s in chosen],
             evidence,
             snap.glossary,
+            snap.lexical,
             self._settings.answer,
         )
         signals = {"coverage": round(cover, 4), "best_sentence_score": round(best, 4)}

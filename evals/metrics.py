@@ -7,11 +7,14 @@ Definitions (also printed in the HTML report):
 - key-fact context recall: share of key facts found in the retrieved passages.
 - answer fact recall: share of key facts found in the answer text.
 - fully answered: share of answerable questions whose answer holds every key fact.
+- median answer length: characters of the answers given to answerable questions.
 - grounding: share of answer sentences whose content words are (80%+) contained in the
   passages they cite; a check independent of the assistant's own verifier.
 - citation precision: share of citations pointing to an expected source or to a passage
   holding a key fact; citation recall: share of answerable questions with such a citation.
 - abstention: share of unanswerable questions refused; share of answerable ones refused.
+- LLM mode: share of the model's sentences the verifier kept; share of answers that fell
+  back to the extractive one.
 - latency: p50 / p95 of end-to-end time per question, and p50 per stage.
 """
 
@@ -69,6 +72,11 @@ class Outcome:
     citations: list[tuple[str, str]]  # (source_id, passage text)
     abstained: bool
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # LLM mode only: sentences the model wrote, how many the verifier kept, and whether
+    # the answer fell back to the extractive one.
+    llm_written: int | None = None
+    llm_kept: int | None = None
+    llm_fallback: bool | None = None
 
 
 def question_checks(q: EvalQuestion, o: Outcome, k: int) -> dict:
@@ -95,11 +103,27 @@ def question_checks(q: EvalQuestion, o: Outcome, k: int) -> dict:
         "good_citations": good_citations,
         "abstained": o.abstained,
         "context_chars": len(context),
+        "answer_chars": len(o.answer),
+        "llm_written": o.llm_written,
+        "llm_kept": o.llm_kept,
+        "llm_fallback": o.llm_fallback,
     }
 
 
 def _mean(values: list[float]) -> float:
     return float(np.mean(values)) if values else 0.0
+
+
+def _llm_summary(checks: list[dict]) -> dict:
+    """LLM mode: share of the model's sentences the verifier kept, and fallback rate."""
+    asked = [c for c in checks if c.get("llm_fallback") is not None]
+    if not asked:
+        return {}
+    written = sum(c["llm_written"] or 0 for c in asked)
+    return {
+        "kept_share": sum(c["llm_kept"] or 0 for c in asked) / written if written else 0.0,
+        "fallback_rate": _mean([bool(c["llm_fallback"]) for c in asked]),
+    }
 
 
 def aggregate(questions: list[EvalQuestion], checks: list[dict], latencies: list[dict]) -> dict:
@@ -108,6 +132,7 @@ def aggregate(questions: list[EvalQuestion], checks: list[dict], latencies: list
     unanswerable = [c for q, c in zip(questions, checks, strict=True) if not q.answerable]
     with_sources = [(q, c) for q, c in answerable if q.expected_sources]
     with_facts = [(q, c) for q, c in answerable if q.key_facts]
+    answered = [(q, c) for q, c in answerable if not c["abstained"]]
     all_facts_ctx = [f for _, c in with_facts for f in c["facts_in_context"]]
     all_facts_ans = [f for _, c in with_facts for f in c["facts_in_answer"]]
     sentences = [s for c in checks if not c["abstained"] for s in c["supported_sentences"]]
@@ -125,6 +150,11 @@ def aggregate(questions: list[EvalQuestion], checks: list[dict], latencies: list
         "answer": {
             "fact_recall": _mean(all_facts_ans),
             "fully_answered": _mean([all(c["facts_in_answer"]) for _, c in with_facts]),
+            # Length of the answers given to answerable questions: recall is not to be
+            # bought with length.
+            "median_chars": float(
+                np.median([c.get("answer_chars", 0) for _, c in answered] or [0.0])
+            ),
         },
         "grounding": {"supported_sentences": _mean(sentences)},
         "citations": {
@@ -144,6 +174,7 @@ def aggregate(questions: list[EvalQuestion], checks: list[dict], latencies: list
                 s: float(np.percentile([t[s] for t in latencies if s in t], 50)) for s in stages
             },
         },
+        "llm": _llm_summary(checks),
         "counts": {
             "questions": len(questions),
             "answerable": len(answerable),

@@ -69,6 +69,8 @@ class AssistantSystem:
 def outcome_of(answer: Answer) -> Outcome:
     """The metrics' view of an Answer."""
     by_n = {c.n: c for c in answer.citations}
+    llm = answer.mode == "llm" and not answer.abstained
+    kept = 0 if answer.fallback else len(answer.sentences)
     return Outcome(
         retrieved=[(c.source_id, c.passage) for c in answer.retrieved],
         answer="" if answer.abstained else answer.text,
@@ -78,6 +80,9 @@ def outcome_of(answer: Answer) -> Outcome:
         citations=[(c.source_id, c.passage) for c in answer.citations],
         abstained=answer.abstained,
         timings_ms=dict(answer.timings_ms),
+        llm_written=kept + len(answer.removed_sentences) if llm else None,
+        llm_kept=kept if llm else None,
+        llm_fallback=answer.fallback if llm else None,
     )
 
 

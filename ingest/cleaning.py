@@ -119,6 +119,21 @@ def _footer_start(lines: list[str], window: int = 15) -> int | None:
     return best
 
 
+def _page_pattern(line: str) -> str:
+    return re.sub(r"\d+", "#", line.lower())
+
+
+def _running_lines(lines: list[str], min_repeats: int = 3) -> set[str]:
+    """Patterns (digits as '#') of short numbered lines, not sentences, that recur
+    ``min_repeats``+ times."""
+    counts = Counter(
+        _page_pattern(x)
+        for x in lines
+        if x and any(c.isdigit() for c in x) and _words(x) <= 12 and not _TERMINAL.search(x)
+    )
+    return {p for p, n in counts.items() if n >= min_repeats and any(c.isalpha() for c in p)}
+
+
 def clean_text(text: str, web_page: bool = True) -> CleanResult:
     """Apply every cleaning rule to ``text``.
 
@@ -153,6 +168,16 @@ def clean_text(text: str, web_page: bool = True) -> CleanResult:
             removed["footer_block"] += cut
             result.hits["footer_block"] += len([x for x in lines[start:] if x])
             lines = lines[:start]
+
+    # A printed document's running header or footer ("7 | Individual funding requests",
+    # "Page 3 of 20") is page furniture: the same short line on page after page, only its
+    # page number changing. Left in, it would read as a heading in the middle of a sentence.
+    if not web_page:
+        furniture = _running_lines(lines)
+        kept = [x for x in lines if _page_pattern(x) not in furniture]
+        removed["running_headers"] += sum(len(x) for x in lines) - sum(len(x) for x in kept)
+        result.hits["running_headers"] += len(lines) - len(kept)
+        lines = kept
 
     out = []
     for line in lines:

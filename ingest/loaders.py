@@ -43,6 +43,15 @@ def load_txt(raw: bytes) -> LoadedDocument:
 
 
 _MD_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+# CommonMark's backslash escapes ("\(" for "(") and strong-emphasis markers: markup, not
+# text. Converted documents are full of both, and a quoted "\(" or "**" reads badly.
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_MD_STRONG = re.compile(r"\*\*|__")
+
+
+def markdown_text(body: str) -> str:
+    """Markdown's text with escapes resolved and ``**``/``__`` emphasis markers removed."""
+    return _MD_ESCAPE.sub(r"\1", _MD_STRONG.sub("", body))
 
 
 def load_markdown(raw: bytes) -> LoadedDocument:
@@ -59,9 +68,9 @@ def load_markdown(raw: bytes) -> LoadedDocument:
     body = post.content if post else loaded.text
     heading = _MD_HEADING.search(body)
     published = meta.get("published") or meta.get("date")
-    loaded.text = body
+    loaded.text = markdown_text(body)
     loaded.metadata = DocumentMetadata(
-        title=_str(meta.get("title")) or (heading.group(1) if heading else None),
+        title=_str(meta.get("title")) or (markdown_text(heading.group(1)) if heading else None),
         author=_str(meta.get("author")),
         publisher=_str(meta.get("publisher")),
         published=_published(published, loaded.notes),

@@ -14,10 +14,11 @@ class ChunkingOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     max_tokens: int = Field(
-        128,
+        192,
         ge=32,
         le=2048,
-        description="Largest chunk, in cl100k_base tokens (128: chosen by the README's sweep).",
+        description="Largest chunk, in cl100k_base tokens (192 with k=4: see the README's "
+        "sweep over the corpus and the library).",
     )
     min_tokens: int = Field(
         48, ge=0, description="A heading only starts a new chunk once the current one is this big."

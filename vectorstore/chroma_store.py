@@ -142,6 +142,17 @@ class ChunkStore:
         chunks.sort(key=lambda c: (c.meta.source_id, c.meta.chunk_index))
         return chunks
 
+    def get(self, ids: Sequence[str]) -> list[Chunk]:
+        """The stored chunks with these ids (missing ones left out), in the order asked."""
+        if not ids:
+            return []
+        got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        found = {
+            cid: Chunk(cid, text, ChunkMeta.from_chroma(meta))
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
+        return [found[i] for i in ids if i in found]
+
     def query(
         self, vector: Sequence[float], n: int, versions: Iterable[str] | None = None
     ) -> list[tuple[Chunk, float]]:

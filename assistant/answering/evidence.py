@@ -24,6 +24,7 @@ class Sentence:
     position: int  # order within its passage
     is_heading: bool
     vector: np.ndarray
+    is_item: bool = False  # a list item (bullet or numbered line)
 
     @property
     def terms(self) -> frozenset[str]:
@@ -34,20 +35,21 @@ class Sentence:
         return cached
 
 
-def passage_sentences(chunk: Chunk) -> list[tuple[str, int, int, bool]]:
-    """(text, start, end, is_heading) for each sentence of a chunk, spans in the document."""
+def passage_sentences(chunk: Chunk) -> list[tuple[str, int, int, bool, bool]]:
+    """(text, start, end, is_heading, is_item) for each sentence of a chunk, spans in the
+    document."""
     base = chunk.meta.start
     out = []
     for block in split_blocks(chunk.text):
         if block.kind == "heading":
-            out.append((block.text.lstrip("# "), base + block.start, base + block.end, True))
+            out.append((block.text.lstrip("# "), base + block.start, base + block.end, True, False))
             continue
         for start, end in split_sentences(block.text, block.start):
             text = chunk.text[start:end].strip()
             if text.startswith("- "):
                 start, text = start + 2, text[2:]
             if len(text) > 2:
-                out.append((text, base + start, base + end, False))
+                out.append((text, base + start, base + end, False, block.kind == "bullet"))
     return out
 
 
@@ -71,8 +73,8 @@ class SentenceCache:
             with self._lock:
                 for chunk, sents in parts:
                     self._cache[self._key(chunk)] = [
-                        Sentence(text, chunk, start, end, i, heading, vectors[offset + i])
-                        for i, (text, start, end, heading) in enumerate(sents)
+                        Sentence(text, chunk, start, end, i, heading, vectors[offset + i], item)
+                        for i, (text, start, end, heading, item) in enumerate(sents)
                     ]
                     offset += len(sents)
                 while len(self._cache) > self.capacity:

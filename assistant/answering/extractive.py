@@ -21,25 +21,11 @@ from assistant.retrieval.glossary import Glossary
 from vectorstore.lexical import LexicalIndex
 
 # A sentence opening with one of these leans on the sentence before it.
-_LEANS_BACK = re.compile(
+LEANS_BACK = re.compile(
     r"^(they|them|their|it|its|this|these|those|he|she|his|her|such|"
     r"both|also|however|therefore|as such|in other words)\b",
     re.I,
 )
-
-
-# Questions that ask for more than one source's view: a comparison or a change over time.
-_COMPARES = re.compile(
-    r"\b(compar\w*|differ\w*|versus|vs\.?|chang\w*|evolv\w*|mov(e|es|ed|ing)|shift\w*"
-    r"|transition\w*|over\s+time|between\b.+\band|how\s+(has|have)\b.+\bbeen)\b",
-    re.I,
-)
-
-
-def asks_to_compare(question: str, years: list[int] | tuple[int, ...] = ()) -> bool:
-    """Whether a question wants several documents side by side (a comparison, a change,
-    or two years named); any other question is answered from one document."""
-    return len(years) > 1 or bool(_COMPARES.search(question))
 
 
 @dataclass
@@ -96,78 +82,48 @@ def select_sentences(
     scored: list[ScoredSentence],
     all_sentences: list[Sentence],
     params: ComposeOptions,
-    years: list[int] | tuple[int, ...] = (),
-    one_document: bool = False,
 ) -> list[Sentence]:
-    """The best few distinct sentences, each with the sentence it leans on, in reading order.
-
-    ``years`` are document years the question asks about ("between 2019 and 2022"): each
-    gets its best sentence when one scores reasonably, so a "how did X change" answer
-    shows both ends of the change. With ``one_document`` the sentences come from the
-    document of the best one, or from a later document (which may say what has changed,
-    dated in the answer): sentences stitched from different documents can pin one
-    document's fact on another's subject.
-    """
+    """The best few distinct sentences, each with the sentence it leans on, in reading order
+    (a briefing section's lines; answers are composed by ``compose``)."""
     if not scored:
         return []
     floor = scored[0].score * params.min_relative_score
     chosen: list[Sentence] = []
     by_place = {(s.chunk.id, s.position): s for s in all_sentences}
     for candidate in scored:
-        if _introduces_missing_list(candidate.sentence, by_place):
+        if introduces_missing_list(candidate.sentence, by_place):
             continue
         if candidate.score < floor or len(chosen) >= params.max_sentences:
             break
-        if one_document and chosen and _not_a_later_word(candidate.sentence, chosen[0]):
-            continue
         vector = candidate.sentence.vector
         if any(float(np.dot(vector, c.vector)) > params.near_duplicate for c in chosen):
             continue
         chosen.append(candidate.sentence)
-    for year in years:
-        if any(c.chunk.meta.year == year for c in chosen):
-            continue
-        best = next(
-            (
-                c
-                for c in scored
-                if c.sentence.chunk.meta.year == year
-                and c.score >= floor * params.min_relative_score
-                and not _introduces_missing_list(c.sentence, by_place)
-            ),
-            None,
-        )
-        if best is not None:
-            chosen.append(best.sentence)
     # A chosen "They also ..." brings the sentence that says who "they" are.
     for sentence in list(chosen):
         before = by_place.get((sentence.chunk.id, sentence.position - 1))
-        if _LEANS_BACK.match(sentence.text) and before is not None and before not in chosen:
+        if LEANS_BACK.match(sentence.text) and before is not None and before not in chosen:
             chosen.append(before)
-    # Reading order: documents in order of their best sentence (oldest first when they
-    # come from different years, so a change reads forwards), then position in the text.
-    rank: dict[object, int] = {}
+    return reading_order(chosen)
+
+
+def reading_order(chosen: list[Sentence]) -> list[Sentence]:
+    """Documents in order of their first chosen sentence (oldest first when they come from
+    different years, so a change reads forwards), then position in the text."""
+    rank: dict[str, int] = {}
     for s in chosen:
         rank.setdefault(s.chunk.meta.source_id, len(rank))
     dated = len({s.chunk.meta.year for s in chosen}) > 1
 
-    def order(s: Sentence) -> tuple:
+    def order(s: Sentence) -> tuple[int, int, int]:
         year = s.chunk.meta.year or 0
         return (year if dated else 0, rank[s.chunk.meta.source_id], s.start)
 
     return sorted(chosen, key=order)
 
 
-def _not_a_later_word(sentence: Sentence, lead: Sentence) -> bool:
-    """Whether ``sentence`` is from another document that is not newer than the lead's:
-    only a later document may add to an answer, since it may say what has changed."""
-    if sentence.chunk.source_id == lead.chunk.source_id:
-        return False
-    year, lead_year = sentence.chunk.meta.year, lead.chunk.meta.year
-    return year is None or lead_year is None or year <= lead_year
-
-
-def _introduces_missing_list(sentence: Sentence, by_place: dict) -> bool:
+def introduces_missing_list(sentence: Sentence, by_place: dict) -> bool:
+    """Whether a sentence only announces a list that is not there to follow it."""
     # "... value propositions that show:" with no list after it says nothing by itself.
     if not sentence.text.rstrip().endswith(":"):
         return False

@@ -13,7 +13,9 @@ class ComposeOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    max_sentences: int = Field(4, ge=1, le=10, description="Sentences in an extractive answer.")
+    max_sentences: int = Field(
+        6, ge=1, le=10, description="Most sentences in an answer (chosen by cross-validation)."
+    )
     figure_bonus: float = Field(
         0.15,
         ge=0,
@@ -50,6 +52,27 @@ class ComposeOptions(BaseModel):
         le=1,
         description="Embedding similarity's share of a sentence's score (the rest: term overlap).",
     )
+    max_chars: int = Field(
+        700, ge=100, le=4000, description="Length an answer stays within (a list: max_chars_list)."
+    )
+    max_chars_list: int = Field(
+        1100, ge=100, le=6000, description="Length a list answer may take to stay whole."
+    )
+    min_support_gain: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="A sentence beyond the lead's passage joins only when it adds this "
+        "share of the question's (rarity-weighted) terms to the answer (0: off; 0.05 and "
+        "0.1 cost 3-4 points of key-fact recall on the dev sets).",
+    )
+    shape_bonus: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Added to a sentence with the shape the question wants (a number "
+        "for a figure question, 'X is' for a definition, a list for a list).",
+    )
     one_document: bool = Field(
         True,
         description="Answer from the document of the best sentence only, unless the "
@@ -71,5 +94,5 @@ class AbstainOptions(BaseModel):
         "the question's (idf-weighted) terms found in the evidence.",
     )
     min_sentence_score: float = Field(
-        0.475, ge=0, le=1, description="Abstain when no sentence scores this much."
+        0.375, ge=0, le=1, description="Abstain when no sentence scores this much."
     )

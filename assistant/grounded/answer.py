@@ -5,9 +5,12 @@ the source of trust.
 
 from __future__ import annotations
 
-from assistant.answer import Answer, AnswerMode, AnswerSentence, citation_from_chunk
+from collections.abc import Iterator
+
+from assistant.answer import Answer, AnswerMode, AnswerProgress, AnswerSentence, citation_from_chunk
 from assistant.answering.extractive import render_text
-from assistant.grounded.writer import GroundedWriter, Prompt
+from assistant.grounded.verify import Verdict
+from assistant.grounded.writer import Draft, GroundedWriter, Prompt, Written
 from assistant.retrieval.hybrid import Retrieval
 from prompts import load_prompt
 from vectorstore.records import Chunk
@@ -32,17 +35,38 @@ def answer_prompt(
     return writer.prompt(system, USER_TEMPLATE, fields, chunks)
 
 
-def llm_answer(
+def llm_answer_stream(
     writer: GroundedWriter,
     question: str,
     standalone: str,
     retrieval: Retrieval,
     extractive: Answer,
     max_sentences: int,
-) -> Answer:
-    """The model's answer, verified sentence by sentence; the extractive one when it fails."""
+) -> Iterator[AnswerProgress | Answer]:
+    """The model's answer as it writes: progress (sentences the verifier has passed so far
+    and the draft of the next), then the final answer, verified sentence by sentence, or
+    the extractive one when too little survives."""
     system, fields, chunks = _request(standalone, retrieval, max_sentences)
-    written = writer.write(system, USER_TEMPLATE, fields, chunks)
+    progress = AnswerProgress()
+    written = Written(failure="the LLM wrote nothing")
+    for event in writer.write_stream(system, USER_TEMPLATE, fields, chunks, max_sentences):
+        if isinstance(event, Written):
+            written = event
+            continue
+        if isinstance(event, Draft):
+            progress = progress.model_copy(update={"draft": event.text})
+        elif isinstance(event, Verdict):
+            progress = AnswerProgress(
+                verified=progress.verified + ([event.text] if event.supported else []),
+                removed=progress.removed + (0 if event.supported else 1),
+            )
+        yield progress
+    yield _final(written, question, standalone, chunks, extractive)
+
+
+def _final(
+    written: Written, question: str, standalone: str, chunks: list[Chunk], extractive: Answer
+) -> Answer:
     if written.failure:
         return extractive.model_copy(
             deep=True,

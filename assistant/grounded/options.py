@@ -17,6 +17,11 @@ class LLMOptions(BaseModel):
     max_answer_tokens: int = Field(256, ge=16, description="Longest answer asked for.")
     timeout_s: float = Field(120.0, gt=0, description="Per request.")
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
+    structured_output: bool = Field(
+        True,
+        description="Ask for JSON (sentences, each with the passage numbers it cites) "
+        "constrained by a schema; endpoints that take no schema get the plain prompt.",
+    )
 
 
 class VerifyOptions(BaseModel):

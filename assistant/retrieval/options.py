@@ -12,7 +12,7 @@ class RetrievalOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    k: int = Field(6, ge=1, le=50, description="Passages passed on to the answer.")
+    k: int = Field(4, ge=1, le=50, description="Passages passed on to the answer.")
     dense_candidates: int = Field(40, ge=1, description="Chroma hits considered for fusion.")
     lexical_candidates: int = Field(20, ge=1, description="BM25 hits considered for fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")

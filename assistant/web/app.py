@@ -79,7 +79,13 @@ class ChatSession:
         history = [t["question"] for t in turns if t["answer"] is not None]
         yield "", messages(turns, (question, render.pending_html())), turns
         try:
-            answer = self.assistant.ask(question, history or None)
+            answer = None
+            for event in self.assistant.ask_stream(question, history or None):
+                if isinstance(event, Answer):
+                    answer = event
+                else:  # the LLM writing: verified sentences so far, and its draft
+                    yield "", messages(turns, (question, render.progress_html(event))), turns
+            assert answer is not None
         except Exception:
             log.exception("answering %r failed", question[:200])
             notice = render.notice_html(

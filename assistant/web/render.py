@@ -14,7 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader
 
-from assistant.answer import Answer, AnswerSentence, Citation
+from assistant.answer import Answer, AnswerProgress, AnswerSentence, Citation
 from vectorstore.records import DocumentRecord
 
 _REF = re.compile(r"^cite-(\d+)-(\d+)(?:-(\d+))?$")
@@ -68,6 +68,12 @@ def too_long_message(length: int, limit: int) -> str:
         f"That message is {length:,} characters long; questions are limited to {limit:,} "
         "characters. Please ask the question itself, in a sentence or two."
     )
+
+
+def progress_html(progress: AnswerProgress) -> str:
+    """An LLM answer being written: verified sentences marked, the draft of the next one
+    shown as unchecked (the sources come with the final answer)."""
+    return _render("progress", progress.verified, progress.removed, progress.draft)
 
 
 def answer_html(answer: Answer, turn: int, shown: int | None = None) -> str:

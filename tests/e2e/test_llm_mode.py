@@ -168,3 +168,23 @@ def test_injected_instruction_never_reaches_the_llm_mode_answer(
     _report(INJECTED_QUESTION, answer, replies.texts)
     assert any(INJECTION in prompt for prompt in replies.prompts)  # the model did see it
     assert "PINEAPPLE" not in answer.text.upper()
+
+
+def test_the_answer_streams_with_each_verified_sentence_shown_as_it_passes(corpus_llm) -> None:
+    from assistant.answer import AnswerProgress
+
+    bot, _ = corpus_llm
+    events = list(bot.ask_stream("What do integrated care boards do?", mode="llm"))
+    progress = [e for e in events[:-1] if isinstance(e, AnswerProgress)]
+    final = events[-1]
+
+    assert isinstance(final, Answer) and final.mode == "llm"
+    assert progress, "nothing was shown while the model wrote"
+    assert any(p.draft for p in progress), "no draft of the sentence being written"
+    # Sentences shown as verified are never taken back: the count only grows, and every
+    # one of them is in the final answer unless the whole answer fell back.
+    counts = [len(p.verified) for p in progress]
+    assert counts == sorted(counts)
+    shown = progress[-1].verified
+    if not final.fallback:
+        assert [s.text for s in final.sentences] == shown

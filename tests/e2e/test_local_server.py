@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -206,3 +207,28 @@ def test_start_failure_raises_with_log_tail(tmp_path: Path) -> None:
     assert srv.process is None
     assert srv.log_path is not None
     srv.log_path.unlink()  # kept for the error message's sake; the test tidies it
+
+
+def test_structured_output_comes_back_as_cited_sentences(server: LlamaServer) -> None:
+    from assistant.grounded.client import LLMClient
+    from assistant.grounded.options import LLMOptions
+    from assistant.grounded.writer import cited_answer_schema, parse_structured
+
+    client = LLMClient.from_options(LLMOptions(base_url=server.base_url, max_answer_tokens=160))
+    with server.reporting_death():
+        raw = client.ask_json(
+            "Answer from the passages. Reply in JSON.",
+            '<passage n="1">Integrated care boards plan NHS services.</passage>\n'
+            '<passage n="2">Primary care networks group GP practices.</passage>\n'
+            "Question: What do integrated care boards do?",
+            cited_answer_schema(max_sentences=2, passages=2),
+        )
+
+    # llama-cpp-python refuses OpenAI's json_schema form; the client moved on to the
+    # json_object form with the schema, which the server turns into a grammar.
+    assert raw is not None, f"no schema form accepted; server log:\n{server.log_tail()}"
+    assert client._format_index == 1
+    sentences = parse_structured(raw)
+    if sentences is not None:  # the model may say it cannot answer, but only in the schema
+        cited = [int(n) for s in sentences for n in re.findall(r"\[(\d+)\]", s)]
+        assert cited and all(n in (1, 2) for n in cited), raw

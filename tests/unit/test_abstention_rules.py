@@ -17,18 +17,58 @@ EVIDENCE = [
     "Integrated care boards (ICBs) plan and buy health services for their population.",
     "The board meets every month and has 12 members.",
 ]
+ELSEWHERE = "Mercia has its own board, chaired by a local councillor."
 NO_GLOSSARY = Glossary([])
 RULES = AbstainOptions(min_coverage=0.5, min_sentence_score=0.4)
+LIBRARY = LexicalIndex(
+    [
+        Chunk(f"d{i}", text, ChunkMeta(source_id=f"d{i}"))
+        for i, text in enumerate([*EVIDENCE, ELSEWHERE, "Metformin is taken with meals."])
+    ]
+)
 
 
-def reason(question: str, best: float = 0.9, cover: float = 1.0, chosen=None) -> str | None:
+def reason(
+    question: str, best: float = 0.9, cover: float = 1.0, chosen=None, evidence=None
+) -> str | None:
     chosen = EVIDENCE if chosen is None else chosen
-    return abstain_reason(question, cover, best, chosen, EVIDENCE, NO_GLOSSARY, RULES)
+    evidence = EVIDENCE if evidence is None else evidence
+    return abstain_reason(question, cover, best, chosen, evidence, NO_GLOSSARY, LIBRARY, RULES)
 
 
-def test_a_name_the_passages_never_mention_is_refused_by_name() -> None:
-    assert missing_names("Who chairs the Wessex board?", EVIDENCE, NO_GLOSSARY) == ["Wessex"]
-    assert "Wessex" in (reason("Who chairs the Wessex board?") or "")
+def test_a_name_the_library_never_mentions_is_refused_by_name() -> None:
+    question = "Who chairs the Wessex board?"
+    assert missing_names(question, EVIDENCE, NO_GLOSSARY, LIBRARY) == ["Wessex"]
+    assert "Wessex" in (reason(question) or "")
+
+
+def test_a_name_the_library_has_elsewhere_is_not_a_reason_to_refuse() -> None:
+    # The search may have missed Mercia's passage: absence from the top passages is not
+    # absence from the documents.
+    assert missing_names("Who runs the Mercia board?", EVIDENCE, NO_GLOSSARY, LIBRARY) == []
+
+
+def test_a_figure_for_another_thing_does_not_answer() -> None:
+    # Tirzepatide's dose, next to a table fragment naming metformin: not metformin's dose.
+    dose = ["The dose goes up to a maximum of 15 mg once weekly.", "add-on to metformin"]
+    question = "What is the maximum daily dose of metformin?"
+    assert "not for what the question asks" in (reason(question, chosen=dose) or "")
+    own = ["Metformin is taken up to 2 g a day."]
+    assert reason(question, chosen=own) is None
+
+
+def test_who_chairs_needs_a_passage_that_speaks_of_a_chair() -> None:
+    ratified = ["Ratified by: the Joint Prescribing Group, December 2024."]
+    question = "Who chairs the Joint Prescribing Group?"
+    assert reason(question, chosen=ratified, evidence=ratified) is not None
+    chaired = ["The Joint Prescribing Group is chaired by the medical director."]
+    assert reason(question, chosen=chaired, evidence=chaired) is None
+
+
+def test_a_funding_request_is_not_a_question_about_an_amount() -> None:
+    assert gives_requested_figure("What is an individual funding request?", "", NO_GLOSSARY) is None
+    assert gives_requested_figure("What is the budget of the board?", "", NO_GLOSSARY) is False
+    assert gives_requested_figure("What does a reader cost?", "£30 each", NO_GLOSSARY)
 
 
 def test_low_coverage_is_refused_with_both_figures() -> None:

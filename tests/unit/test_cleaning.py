@@ -258,3 +258,13 @@ def test_removal_counts_are_reported_per_rule() -> None:
     assert result.removed["broken_words"] == 1
     assert result.removed["chrome_lines"] == len("Sign up")
     assert result.original_chars == len(text)
+
+
+def test_a_printed_documents_running_footer_is_dropped_but_not_on_web_pages() -> None:
+    pages = [f"Page {n} says something.\n{n} | Individual funding requests" for n in (2, 3, 4)]
+    text = "\n".join(pages)
+
+    printed = clean_text(text, web_page=False).text
+    assert "| Individual funding requests" not in printed
+    assert "Page 3 says something." in printed
+    assert "| Individual funding requests" in clean_text(text, web_page=True).text

@@ -193,3 +193,14 @@ def test_empty_file_is_refused(raw: bytes) -> None:
 def test_unknown_extension_has_no_loader() -> None:
     with pytest.raises(DocumentError, match="no loader"):
         load(Path("sheet.xlsx"), b"data")
+
+
+def test_markdown_escapes_and_strong_markers_are_markup_not_text() -> None:
+    from ingest.loaders import load_markdown
+
+    doc = load_markdown(
+        b"## **Step 3** \\(deficit\\)\n\nA trust \\(in deficit\\) is **not** rated 1\\.\n"
+    )
+
+    assert "A trust (in deficit) is not rated 1." in doc.text
+    assert doc.metadata.title == "Step 3 (deficit)"

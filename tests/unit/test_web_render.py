@@ -155,3 +155,15 @@ def test_a_reference_that_is_not_a_citation_marker_is_refused():
     assert render.parse_ref("javascript:alert(1)") is None
     assert render.parse_ref("cite-x-1") is None
     assert render.parse_ref(None) is None
+
+
+def test_an_answer_being_written_marks_verified_sentences_and_escapes_the_draft() -> None:
+    from assistant.answer import AnswerProgress
+
+    html = render.progress_html(
+        AnswerProgress(verified=["The ICB plans services."], removed=1, draft="<b>Next")
+    )
+
+    assert 'class="sent verified"' in html and "✓" in html
+    assert 'class="sent draft"' in html and "&lt;b&gt;Next" in html and "<b>" not in html
+    assert "1 sentence removed" in html

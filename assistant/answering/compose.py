@@ -1,0 +1,215 @@
+"""An offline answer shaped by what the question asks for.
+
+The answer opens with the sentence that answers most directly (the best-scored one, with
+a nudge towards the shape the question wants: a figure for "how many", a "X is ..." for
+"what is X"). It then reads on in the lead's own passage: a list the lead introduces is
+kept whole, a process keeps its next steps, and otherwise the next sentence stays only
+when it is on the same subject. A sentence from elsewhere is added only when it brings
+something the question asks about that the answer lacks. Short beats long: a sentence
+that does not bear on the question costs the reader's trust.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.answering.evidence import Sentence
+from assistant.answering.extractive import (
+    LEANS_BACK,
+    ScoredSentence,
+    introduces_missing_list,
+    reading_order,
+)
+from assistant.answering.options import ComposeOptions
+from assistant.answering.question_kind import QuestionKind, defines
+
+_DIGIT = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|half)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the composer needs to know about the question."""
+
+    kind: QuestionKind
+    weights: dict[str, float]  # the question's content terms, weighted by rarity
+    defined: str | None = None  # what a definition question asks about
+    years: tuple[int, ...] = ()
+    one_document: bool = True
+
+
+# The sentences of the passage after a given one in its document (empty at the end):
+# a list or a process may run on past the end of the passage the lead sits in.
+NextPassage = Callable[[Sentence], list[Sentence]]
+
+
+def _no_next(_: Sentence) -> list[Sentence]:
+    return []
+
+
+def compose(
+    scored: list[ScoredSentence],
+    all_sentences: list[Sentence],
+    request: Request,
+    params: ComposeOptions,
+    next_passage: NextPassage = _no_next,
+) -> list[Sentence]:
+    """The answer's sentences, in reading order: a lead, its passage's continuation,
+    support only where it adds, and each year asked about."""
+    if not scored:
+        return []
+    by_place = {(s.chunk.id, s.position): s for s in all_sentences}
+    ranked = _rerank_for_kind(scored, request, params)
+    # A question the document asks ("So where will the teams sit?") never answers one.
+    usable = [
+        c
+        for c in ranked
+        if not introduces_missing_list(c.sentence, by_place)
+        and not c.sentence.text.rstrip().endswith("?")
+    ]
+    if not usable:
+        return []
+    lead = usable[0]
+    opening = [lead.sentence, *_continuation(lead, by_place, request.kind, params, next_passage)]
+    chosen = list(opening)
+    budget = params.max_chars_list if _is_list(chosen) else params.max_chars
+    floor = lead.score * params.min_relative_score
+    for candidate in usable[1:]:
+        if candidate.score < floor or len(chosen) >= params.max_sentences:
+            break
+        s = candidate.sentence
+        if s in chosen or _length(chosen) + len(s.text) > budget:
+            continue
+        if request.one_document and _not_a_later_word(s, lead.sentence):
+            continue
+        if any(float(np.dot(s.vector, c.vector)) > params.near_duplicate for c in chosen):
+            continue
+        if _gain(s, chosen, request.weights) < params.min_support_gain:
+            continue
+        chosen.append(s)
+    for year in request.years:
+        if any(c.chunk.meta.year == year for c in chosen):
+            continue
+        best = next(
+            (c for c in usable if c.sentence.chunk.meta.year == year and c.score >= floor),
+            None,
+        )
+        if best is not None:
+            chosen.append(best.sentence)
+    for sentence in list(chosen):
+        before = by_place.get((sentence.chunk.id, sentence.position - 1))
+        if LEANS_BACK.match(sentence.text) and before is not None and before not in chosen:
+            chosen.append(before)
+            if sentence in opening:
+                opening.insert(opening.index(sentence), before)
+    if request.kind == QuestionKind.CHANGE or request.years:
+        return reading_order(chosen)  # a change reads forwards in time
+    # The answer opens with the lead (and what continues it); the rest in reading order.
+    return opening + reading_order([s for s in chosen if s not in opening])
+
+
+def _rerank_for_kind(
+    scored: list[ScoredSentence], request: Request, params: ComposeOptions
+) -> list[ScoredSentence]:
+    # The lead should have the answer's shape: a number for a figure question, "X is ..."
+    # or "... is called X" for a definition of X, an intro or items for a list.
+    kind = request.kind
+
+    def has_shape(sentence: Sentence) -> bool:
+        text = sentence.text
+        if kind == QuestionKind.FIGURE:
+            return bool(_DIGIT.search(text))
+        if kind == QuestionKind.DEFINITION:
+            return request.defined is not None and defines(text, request.defined)
+        if kind == QuestionKind.LIST:
+            return text.rstrip().endswith(":") or sentence.is_item
+        return False
+
+    def shaped(item: ScoredSentence) -> float:
+        return item.score + (params.shape_bonus if has_shape(item.sentence) else 0.0)
+
+    return sorted(scored, key=lambda s: -shaped(s))
+
+
+def _continuation(
+    lead: ScoredSentence,
+    by_place: dict[tuple[str, int], Sentence],
+    kind: QuestionKind,
+    params: ComposeOptions,
+    next_passage: NextPassage,
+) -> list[Sentence]:
+    """What follows the lead in its own passage (or runs on into the next one) and
+    belongs to the answer."""
+    s = lead.sentence
+    key = s.chunk.id
+    after: list[Sentence] = []
+    position = s.position + 1
+    while (nxt := by_place.get((key, position))) is not None and not nxt.is_heading:
+        after.append(nxt)
+        position += 1
+    ends_passage = by_place.get((key, position)) is None
+    wants_more = s.text.rstrip().endswith(":") or kind in (QuestionKind.LIST, QuestionKind.PROCESS)
+    if ends_passage and wants_more and _length([s, *after]) < params.max_chars_list:
+        for following in next_passage(s):
+            if following.is_heading:
+                break
+            after.append(following)
+    if not after:
+        return []
+    introduces = s.text.rstrip().endswith(":") or (after[0].is_item and not s.is_item)
+    # A list question whose lead names the list ("our two shared goals.") gets the items
+    # that start within the next sentences, the sentences between them left out.
+    first_item = next((i for i, a in enumerate(after[:3]) if a.is_item), None)
+    if kind == QuestionKind.LIST and first_item is not None:
+        introduces = True
+        after = after[first_item:]
+    if introduces or (s.is_item and kind == QuestionKind.LIST):
+        # A list is kept whole (its items, up to the list budget).
+        items = list(itertools.takewhile(lambda a: a.is_item, after)) or after[:1]
+        return _within(s, items, params.max_chars_list)
+    if kind == QuestionKind.PROCESS:
+        # A process: the steps that follow, in order, within the budget.
+        return _within(s, after, params.max_chars)
+    nxt = after[0]
+    related = float(np.dot(nxt.vector, s.vector)) >= params.min_own_similarity
+    return _within(s, [nxt], params.max_chars) if related else []
+
+
+def _within(lead: Sentence, following: list[Sentence], budget: int) -> list[Sentence]:
+    """The leading run of ``following`` that fits in ``budget`` characters with ``lead``."""
+    out: list[Sentence] = []
+    for sentence in following:
+        if _length([lead, *out, sentence]) > budget:
+            break
+        out.append(sentence)
+    return out
+
+
+def _gain(sentence: Sentence, chosen: list[Sentence], weights: dict[str, float]) -> float:
+    """Share of the question's weighted terms the sentence adds to the answer."""
+    total = sum(weights.values()) or 1.0
+    have: set[str] = set()
+    for c in chosen:
+        have |= c.terms
+    return sum(w for t, w in weights.items() if t in sentence.terms and t not in have) / total
+
+
+def _is_list(chosen: list[Sentence]) -> bool:
+    return sum(s.is_item for s in chosen) >= 2
+
+
+def _length(sentences: list[Sentence]) -> int:
+    return sum(len(s.text) + 1 for s in sentences)
+
+
+def _not_a_later_word(sentence: Sentence, lead: Sentence) -> bool:
+    """Whether ``sentence`` is from another document that is not newer than the lead's:
+    only a later document may add to an answer, since it may say what has changed."""
+    if sentence.chunk.source_id == lead.chunk.source_id:
+        return False
+    year, lead_year = sentence.chunk.meta.year, lead.chunk.meta.year
+    return year is None or lead_year is None or year <= lead_year

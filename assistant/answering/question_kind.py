@@ -1,0 +1,154 @@
+"""What kind of answer a question wants, read from its wording alone.
+
+The kind decides how an offline answer is composed: a definition opens with the sentence
+that says what the thing is, a list is kept whole, a process keeps its steps in order, a
+figure needs the number next to the thing asked about. Nothing here knows any document.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from vectorstore.lexical import terms
+
+
+class QuestionKind(StrEnum):
+    """The shape of answer a question asks for."""
+
+    DEFINITION = "definition"
+    PERSON = "person"
+    LIST = "list"
+    FIGURE = "figure"
+    PROCESS = "process"
+    CHANGE = "change"
+    YES_NO = "yes_no"
+    OTHER = "other"
+
+
+_COMPARES = re.compile(
+    r"\b(compar\w*|differ\w*|versus|vs\.?|chang\w*|evolv\w*|mov(e|es|ed|ing)|shift(ed|ing)"
+    r"|transition\w*|replac\w*|over\s+time|how\s+(has|have)\b.+\bbeen"
+    r"|before\s+and\s+after|no\s+longer)\b",
+    re.I,
+)
+_PERSON = re.compile(r"^\s*(who\b|whose\b|which\s+(role|person|people|post|job|team)s?\b)", re.I)
+_FIGURE = re.compile(
+    r"\b(how\s+(many|much|long|often|soon|big|large|quickly)|what\s+(year|date|percentage|"
+    r"proportion|share|number|age|dose|amount|budget|cost|price|size)|when\b|by\s+when|"
+    r"what\s+per\s*cent|how\s+far)\b",
+    re.I,
+)
+_PROCESS = re.compile(
+    r"\b(how\s+(does|do|is|are|can|should|would|will)\b(?!.*\b(mean|differ|compare)\b)|"
+    r"what\s+(is|are)\s+the\s+(process|steps|procedure|route|way)|what\s+happens|"
+    r"steps?\b|process\b|procedure\b|go\s+about)",
+    re.I,
+)
+_NUMBER_WORD = (
+    r"(two|three|four|five|six|seven|eight|nine|ten|\d+|several|main|key|different|various)"
+)
+_LIST = re.compile(
+    rf"\b(what\s+are\s+the\s+{_NUMBER_WORD}\b|which\s+\w+s\b|list\b|name\s+the\b|"
+    rf"^\s*what\s+(\w+\s+)?\w+[^s\W]s\s+(do|does|did|are|will|should|must|can|have|has)\b|"
+    rf"what\s+(do|does|will|would|should)\s+.+\s(include|cover|involve)\b|"
+    rf"what\s+are\s+(the\s+)?\w+(\s+\w+)?\s+(of|for|in|that|to)\b|"
+    rf"\b{_NUMBER_WORD}\s+(shifts|priorities|aims|principles|domains|areas|themes|steps|"
+    rf"pillars|ways|things|functions|responsibilities|duties|criteria|goals|objectives|"
+    rf"ambitions|outcomes|elements|components|tests|categories|levels|types|kinds)\b)",
+    re.I,
+)
+_DEFINITION = re.compile(
+    r"^\s*(what\s+(is|are|was|were)\s+(a|an|the)?\s*[\w\s\-’']{1,60}\??\s*$|"
+    r"what\s+does\s+.+\s+(mean|stand\s+for)|define\b|what\s+do\s+(we|you|they)\s+mean\b|"
+    r"what\s+(is|are)\s+meant\s+by\b)",
+    re.I,
+)
+_YES_NO = re.compile(
+    r"^\s*(is|are|does|do|can|could|will|should|has|have|was|were|did|must|may)\b", re.I
+)
+
+
+def question_kind(question: str) -> QuestionKind:
+    """The kind of answer ``question`` wants; the first rule that matches wins, most
+    specific first (a "how has X changed" is a change, not a process)."""
+    text = question.strip()
+    if _COMPARES.search(text):
+        return QuestionKind.CHANGE
+    if _PERSON.search(text):
+        return QuestionKind.PERSON
+    if _FIGURE.search(text):
+        return QuestionKind.FIGURE
+    if _YES_NO.search(text):
+        return QuestionKind.YES_NO
+    if _LIST.search(text):
+        return QuestionKind.LIST
+    if _PROCESS.search(text):
+        return QuestionKind.PROCESS
+    if _DEFINITION.search(text):
+        return QuestionKind.DEFINITION
+    return QuestionKind.OTHER
+
+
+# "Who chairs / heads X" wants the person or body in the chair: the answer must say so.
+_WHO_CHAIRS = re.compile(r"^\s*who\s+(chairs|chaired|heads|headed)\b", re.I)
+_ROLE_WORDING = re.compile(r"\b(responsible|accountable|involved|in charge|able|allowed)\b", re.I)
+_WHO_IS = re.compile(
+    r"^\s*who\s+(?:is|are|was|were)\s+(?:the\s+|a\s+|an\s+)?(.+?)(?:\s+(?:of|at|in|for|on)\b|\?|$)",
+    re.I,
+)
+# Light verbs say little about what the answer must contain ("who makes the call" is
+# answered by "decisions are made by the panel"), so they set no focus.
+_FOCUS_SKIP = frozenset(
+    terms(
+        "is are was were does do did will would should can could the a an make makes made "
+        "get gets got take takes took have has had give gives gave go goes went write "
+        "writes wrote written say says said put puts set sets need needs use uses"
+    )
+)
+
+
+def person_focus(question: str) -> list[str]:
+    """What a "who is the <post> of X" or "who chairs X" answer must speak of: the post's
+    stems ("chief executive", "chair"). Empty for other questions (most verbs are answered
+    in other words: "who decides" by "decisions are made by")."""
+    match = _WHO_IS.search(question)
+    if match and not _ROLE_WORDING.search(match.group(1)):
+        return [t for t in terms(match.group(1)) if t not in _FOCUS_SKIP]
+    match = _WHO_CHAIRS.search(question)
+    return terms(match.group(1))[:1] if match else []
+
+
+def shares_stem(stem: str, words: frozenset[str] | set[str], prefix: int = 4) -> bool:
+    """Whether ``words`` holds ``stem`` or a word with its first ``prefix`` letters
+    ("decid" finds "decis": decides / decisions)."""
+    if stem in words:
+        return True
+    head = stem[:prefix]
+    return len(head) >= 4 and any(w.startswith(head) for w in words)
+
+
+_DEFINED = re.compile(
+    r"^\s*what\s+(?:is|are|was|were)\s+(?:(?:a|an|the)\s+)?(.+?)\s*\??\s*$|"
+    r"^\s*what\s+does\s+(.+?)\s+(?:mean|stand\s+for)\b",
+    re.I,
+)
+
+
+def defined_term(question: str) -> str | None:
+    """The thing a definition question asks about ("individual funding request")."""
+    match = _DEFINED.search(question)
+    if not match:
+        return None
+    return (match[1] or match[2] or "").strip() or None
+
+
+def defines(sentence: str, term: str) -> bool:
+    """Whether ``sentence`` reads as a definition of ``term``: "X is a ...", "X means ...",
+    "... is called X", "known as X"."""
+    t = re.escape(term)
+    patterns = (
+        rf"\b{t}s?\b(\s*\([^)]*\))?\s+(is|are|was|were|means?|refers?\s+to|describes?)\b",
+        rf"\b(is|are)\s+(called|known\s+as|termed)\s+(an?\s+|the\s+)?{t}",
+    )
+    return any(re.search(p, sentence, re.I) for p in patterns)

@@ -1,0 +1,116 @@
+"""The offline answer's composition (answering/compose.py): a lead, its passage's
+continuation (whole lists, process steps), support only from the lead's document or a
+later one, and a length budget."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.answering.compose import Request, compose
+from assistant.answering.evidence import Sentence
+from assistant.answering.extractive import ScoredSentence
+from assistant.answering.options import ComposeOptions
+from assistant.answering.question_kind import QuestionKind
+from vectorstore.records import Chunk, ChunkMeta
+
+OPTIONS = ComposeOptions()
+_axes = iter(range(64))
+
+
+def sentence(
+    text: str,
+    source: str,
+    published: str = "2024",
+    position: int = 0,
+    item: bool = False,
+    chunk: Chunk | None = None,
+) -> Sentence:
+    chunk = chunk or Chunk(f"{source}#0", text, ChunkMeta(source_id=source, published=published))
+    vector = np.zeros(64)
+    vector[next(_axes)] = 1.0  # orthogonal: no two sentences are near-duplicates
+    start = position * 100
+    return Sentence(text, chunk, start, start + len(text), position, False, vector, item)
+
+
+def scored(*pairs: tuple[Sentence, float]) -> list[ScoredSentence]:
+    return [ScoredSentence(s, score, score, 0.0) for s, score in pairs]
+
+
+def request(kind: QuestionKind = QuestionKind.OTHER, one_document: bool = True) -> Request:
+    return Request(kind=kind, weights={}, one_document=one_document)
+
+
+LEAD = sentence("Tirzepatide goes up to 15 mg once weekly.", "tirzepatide", "2024-06")
+SAME_YEAR = sentence("Metformin is taken with meals.", "metformin", "2024-03")
+LATER = sentence("From 2025 the dose is capped at 10 mg.", "new-guide", "2025")
+EARLIER = sentence("In 2019 no such medicine was licensed.", "old-guide", "2019")
+ALL = [LEAD, SAME_YEAR, LATER, EARLIER]
+
+
+def sources(one_document: bool) -> list[str]:
+    ranked = scored((LEAD, 0.9), (SAME_YEAR, 0.85), (LATER, 0.8), (EARLIER, 0.78))
+    picked = compose(ranked, ALL, request(one_document=one_document), OPTIONS)
+    return [s.chunk.source_id for s in picked]
+
+
+def test_one_document_answers_leave_out_other_documents_of_the_time_or_earlier() -> None:
+    assert "metformin" not in sources(one_document=True)
+    assert "old-guide" not in sources(one_document=True)
+
+
+def test_a_later_documents_word_on_the_point_is_kept() -> None:
+    assert sources(one_document=True) == ["tirzepatide", "new-guide"]
+
+
+def test_without_the_rule_every_strong_sentence_is_kept() -> None:
+    assert {"metformin", "old-guide"} <= set(sources(one_document=False))
+
+
+def test_a_list_the_lead_introduces_is_kept_whole_even_past_its_passage() -> None:
+    chunk = Chunk("plan#0", "", ChunkMeta(source_id="plan"))
+    intro = sentence("The plan has three shifts:", "plan", position=0, chunk=chunk)
+    first = sentence("hospital to community", "plan", position=1, item=True, chunk=chunk)
+    second = sentence("analogue to digital", "plan", position=2, item=True, chunk=chunk)
+    following = Chunk("plan#1", "", ChunkMeta(source_id="plan", chunk_index=1))
+    third = sentence("sickness to prevention", "plan", position=0, item=True, chunk=following)
+    after_list = sentence("Budgets rise.", "plan", position=1, chunk=following)
+
+    picked = compose(
+        scored((intro, 0.9), (first, 0.2), (second, 0.2)),
+        [intro, first, second],
+        request(QuestionKind.LIST),
+        OPTIONS,
+        next_passage=lambda s: [third, after_list] if s.chunk is chunk else [],
+    )
+
+    assert [s.text for s in picked] == [intro.text, first.text, second.text, third.text]
+
+
+def test_the_answer_opens_with_the_lead_and_stays_within_its_budget() -> None:
+    chunk = Chunk("doc#0", "", ChunkMeta(source_id="doc"))
+    early = sentence("Boards also meet monthly in public." * 3, "doc", position=0, chunk=chunk)
+    lead = sentence("An ICB plans and buys care for its population.", "doc", 5, chunk=chunk)
+    long = sentence("Padding words here. " * 40, "doc", position=9, chunk=chunk)
+    options = ComposeOptions(max_chars=300)
+
+    picked = compose(
+        scored((lead, 0.9), (early, 0.8), (long, 0.8)), [early, lead, long], request(), options
+    )
+
+    assert picked[0] is lead
+    assert long not in picked
+    assert sum(len(s.text) for s in picked) <= 300
+
+
+def test_a_figure_question_opens_with_a_sentence_that_gives_a_number() -> None:
+    words = sentence("Boards meet often to plan their work.", "doc", position=0)
+    number = sentence("Boards meet 12 times a year.", "doc2", position=0)
+
+    picked = compose(
+        scored((words, 0.70), (number, 0.68)),
+        [words, number],
+        request(QuestionKind.FIGURE),
+        OPTIONS,
+    )
+
+    assert picked[0] is number

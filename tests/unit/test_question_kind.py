@@ -1,0 +1,46 @@
+"""What kind of answer a question wants, from its wording (answering/question_kind.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.question_kind import (
+    QuestionKind,
+    person_focus,
+    question_kind,
+    shares_stem,
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("What is a PCN?", QuestionKind.DEFINITION),
+        ("What does ICS stand for?", QuestionKind.DEFINITION),
+        ("Who decides which medicines go on the formulary?", QuestionKind.PERSON),
+        ("What are the three shifts in the plan?", QuestionKind.LIST),
+        ("What domains do the scores cover?", QuestionKind.LIST),
+        ("How many ICBs are there?", QuestionKind.FIGURE),
+        ("When did CCGs close?", QuestionKind.FIGURE),
+        ("How does an individual funding request work?", QuestionKind.PROCESS),
+        ("How did the role of CCGs change after 2022?", QuestionKind.CHANGE),
+        ("What is the difference between an ICB and an ICP?", QuestionKind.CHANGE),
+        ("Is the ICB a statutory body?", QuestionKind.YES_NO),
+        ("Tell me about neighbourhood health.", QuestionKind.OTHER),
+    ],
+)
+def test_question_kinds(question: str, kind: QuestionKind) -> None:
+    assert question_kind(question) == kind
+
+
+def test_a_who_is_the_post_question_must_find_the_post() -> None:
+    assert person_focus("Who is the chief executive of the ICB?") == ["chief", "execut"]
+    assert person_focus("Who chairs the prescribing group?") == ["chair"]
+    # Most verbs are answered in other words ("decisions are made by"): no focus.
+    assert person_focus("Who decides on the formulary?") == []
+    assert person_focus("Who is responsible for the PNA?") == []
+
+
+def test_stems_match_on_their_first_letters() -> None:
+    assert shares_stem("decid", frozenset({"decis", "panel"}))
+    assert not shares_stem("chair", frozenset({"ratifi", "group"}))
