@@ -22,7 +22,12 @@ from assistant.answering.abstention import abstain_reason, coverage, question_te
 from assistant.answering.compose import Request, compose
 from assistant.answering.evidence import Sentence, SentenceCache
 from assistant.answering.extractive import build_answer_parts, render_text, score_sentences
-from assistant.answering.question_kind import QuestionKind, defined_term, question_kind
+from assistant.answering.question_kind import (
+    QuestionKind,
+    defined_term,
+    defines,
+    question_kind,
+)
 from assistant.grounded.answer import llm_answer_stream
 from assistant.grounded.writer import GroundedWriter
 from assistant.retrieval.followups import standalone_question
@@ -74,10 +79,18 @@ class Assistant:
             snap.glossary,
             expand_acronyms=False,  # measured: re-ranking on plain terms keeps more facts
         )
+        # A definition question ranks the passage that defines the term higher: "what is
+        # an IFR" wants "this request is called an IFR", not the IFR panel's procedure.
+        defined = defined_term(query) if question_kind(query) == QuestionKind.DEFINITION else None
         best: dict[str, float] = {}
         for s in scored:
             key = s.sentence.chunk.id or ""
-            best[key] = max(best.get(key, 0.0), s.score)
+            bonus = (
+                self._settings.answer.shape_bonus
+                if defined and defines(s.sentence.text, defined)
+                else 0.0
+            )
+            best[key] = max(best.get(key, 0.0), s.score + bonus)
         return [best.get(c.id or "", 0.0) for c in chunks]
 
     def _next_passage(self, sentence: Sentence) -> list[Sentence]:

@@ -118,10 +118,24 @@ def missing_names(
     return missing
 
 
+# Words that say what kind of figure is wanted, not what it is about.
+_FIGURE_FRAME = frozenset(
+    terms(
+        "dose doses dosage maximum minimum daily weekly monthly annual yearly total average "
+        "typical usual current cost costs price budget spend much many amount value per "
+        "recommended starting"
+    )
+)
+
+
 def subject_term(question: str, lexical: LexicalIndex) -> str | None:
-    """The question's rarest content term that the library knows: what a figure must be
-    about ("metformin" in "what is the maximum daily dose of metformin")."""
-    known = [t for t in question_terms(question) if lexical.document_frequency.get(t, 0) > 0]
+    """The question's rarest content term that the library knows, figure words aside: what
+    a figure must be about ("metformin" in "what is the maximum daily dose of metformin")."""
+    known = [
+        t
+        for t in question_terms(question)
+        if t not in _FIGURE_FRAME and lexical.document_frequency.get(t, 0) > 0
+    ]
     return max(known, key=lexical.idf) if known else None
 
 

@@ -106,3 +106,18 @@ def test_coverage_weighs_rare_terms_more() -> None:
 
     assert found == 1.0
     assert 0 < missing < 0.5
+
+
+def test_the_subject_of_a_figure_question_is_not_a_figure_word() -> None:
+    from assistant.answering.abstention import subject_term
+
+    # "maximum" and "daily" are rarer in this library than "metformin", but they say what
+    # kind of figure is wanted, not what it is about.
+    library = LexicalIndex(
+        [
+            Chunk("a", "Metformin is taken with meals.", ChunkMeta(source_id="a")),
+            Chunk("b", "Metformin is common.", ChunkMeta(source_id="b")),
+            Chunk("c", "The maximum daily amount.", ChunkMeta(source_id="c")),
+        ]
+    )
+    assert subject_term("What is the maximum daily dose of metformin?", library) == "metformin"
