@@ -8,6 +8,7 @@ each one took out, so a surprising loss can be traced to its rule.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -124,14 +125,22 @@ def _page_pattern(line: str) -> str:
 
 
 def _running_lines(lines: list[str], min_repeats: int = 3) -> set[str]:
-    """Patterns (digits as '#') of short numbered lines, not sentences, that recur
-    ``min_repeats``+ times."""
-    counts = Counter(
-        _page_pattern(x)
-        for x in lines
-        if x and any(c.isdigit() for c in x) and _words(x) <= 12 and not _TERMINAL.search(x)
-    )
-    return {p for p, n in counts.items() if n >= min_repeats and any(c.isalpha() for c in p)}
+    """Patterns (digits as '#') of page furniture: short lines, not sentences, with one
+    number that rises from one occurrence to the next (a page number), ``min_repeats``+
+    times. A table's rows ("£2.49 per 100", "£3.99 per 100") repeat a pattern too, but
+    their numbers are not a page count."""
+    numbers: dict[str, list[int]] = {}
+    for x in lines:
+        found = re.findall(r"\d+", x)
+        if len(found) == 1 and _words(x) <= 12 and not _TERMINAL.search(x):
+            numbers.setdefault(_page_pattern(x), []).append(int(found[0]))
+    return {
+        p
+        for p, seen in numbers.items()
+        if len(seen) >= min_repeats
+        and any(c.isalpha() for c in p)
+        and all(a < b for a, b in itertools.pairwise(seen))
+    }
 
 
 def clean_text(text: str, web_page: bool = True) -> CleanResult:

@@ -29,7 +29,8 @@ _AMOUNT_QUESTION = re.compile(
     r"\bhow much\b|\bwhat(?:'s|’s| is| was| are| were) (the |a |an |its |their )?"
     r"([\w()-]+ ){0,4}(budget|cost|costs|spend|spending|salary|pay band|price|value|funding)"
     r"(?=\s*(\?|$|\b(of|for|in|per|on|at|to|from|that|this|does|do|is|was|will)\b))|"
-    r"\bwhat (does|do|did|will) [^?(]+ cost\b[^?(]{0,30}(\?|$)|\b(salary|pay) band\b|\bworth\b",
+    r"\bwhat (does|do|did|will) [^?(]+ cost(\s+(the|an?|each|per|us|them|it)\b[^?(]{0,25})?"
+    r"\s*(\?|$)|\b(salary|pay) band\b|\bworth\b",
     re.IGNORECASE,
 )
 _DOSE_QUESTION = re.compile(r"\b(dose|doses|dosage|dosing)\b", re.IGNORECASE)

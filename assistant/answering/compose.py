@@ -84,6 +84,9 @@ def compose(
         s = candidate.sentence
         if s in chosen or _length(chosen) + len(s.text) > budget:
             continue
+        # A heading or a list's intro line away from its list says nothing by itself.
+        if s.is_heading or s.text.rstrip().endswith(":"):
+            continue
         if request.one_document and _not_a_later_word(s, lead.sentence):
             continue
         if any(float(np.dot(s.vector, c.vector)) > params.near_duplicate for c in chosen):

@@ -16,6 +16,13 @@ from assistant.answering.evidence import Sentence
 from vectorstore.lexical import terms
 
 _MARKER = re.compile(r"\[(\d+)\]")
+_STATEMENT_END = re.compile(r"[.!?;:]['’”\")]*$")
+
+
+def is_fragment(text: str, max_words: int = 12) -> bool:
+    """A short line with no closing punctuation ("The Future of Medicines Optimisation in
+    ICSs"): a title or a heading copied out, not a statement that can answer."""
+    return len(text.split()) <= max_words and not _STATEMENT_END.search(text.strip())
 
 
 @dataclass
@@ -59,8 +66,10 @@ def verify_sentences(
     vectors = embedder.encode(texts) if texts else np.zeros((0, 1))
     verdicts = []
     for (text, cited), vector in zip(cleaned, vectors, strict=True):
-        evidence = [s for n in cited for s in passages.get(n, [])]
-        if not text or not evidence:
+        # A heading is a topic, not a statement: an LLM "sentence" that only copies one
+        # (a title, a section name) has nothing to be verified against.
+        evidence = [s for n in cited for s in passages.get(n, []) if not s.is_heading]
+        if not text or not evidence or is_fragment(text):
             verdicts.append(Verdict(text, cited, 0.0, 0.0, False))
             continue
         similarity = max(float(np.dot(vector, s.vector)) for s in evidence)

@@ -303,8 +303,15 @@ def test_roles_are_discovered_from_any_text_not_from_a_list(embedder):
 # -- LLM mode, with a scripted model ---------------------------------------------------
 
 
+class SchemaRejected(Exception):
+    """What an endpoint without structured output answers to a ``response_format``."""
+
+    status_code = 400
+
+
 class EchoChat:
-    """Writes one sentence copied from passage 1 and one invented sentence, both cited."""
+    """Writes one sentence copied from passage 1 and one invented sentence, both cited.
+    Like an endpoint that takes no JSON schema, it refuses ``response_format``."""
 
     def __init__(self, fail: bool = False) -> None:
         self.fail = fail
@@ -321,6 +328,11 @@ class EchoChat:
         flat = " ".join(html.unescape(passage).split())
         longest = max((flat[a:b] for a, b in split_sentences(flat)), key=len)
         return AIMessage(content=f"{longest} [1] {INVENTED} [1]")
+
+    def stream(self, messages, **kwargs):
+        if "response_format" in kwargs.get("extra_body", {}):
+            raise SchemaRejected("response_format is not supported")
+        yield self.invoke(messages)
 
 
 def test_llm_written_sections_keep_only_sentences_their_passages_support(with_llm):

@@ -121,3 +121,8 @@ def test_the_subject_of_a_figure_question_is_not_a_figure_word() -> None:
         ]
     )
     assert subject_term("What is the maximum daily dose of metformin?", library) == "metformin"
+
+
+def test_cost_as_a_name_is_not_a_question_about_an_amount() -> None:
+    assert gives_requested_figure("What do High Cost Drug Pharmacists do?", "", NO_GLOSSARY) is None
+    assert gives_requested_figure("What does it cost the NHS?", "", NO_GLOSSARY) is False

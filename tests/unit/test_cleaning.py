@@ -268,3 +268,10 @@ def test_a_printed_documents_running_footer_is_dropped_but_not_on_web_pages() ->
     assert "| Individual funding requests" not in printed
     assert "Page 3 says something." in printed
     assert "| Individual funding requests" in clean_text(text, web_page=True).text
+
+
+def test_table_rows_with_prices_are_not_page_furniture() -> None:
+    rows = "Insupen 4mm £2.49\nGreenfine 4mm £2.99\nCarePoint 4mm £2.75\nUnifine 4mm £3.30"
+    text = f"Pen needles cost:\n{rows}\nPrices as listed."
+
+    assert "Insupen 4mm £2.49" in clean_text(text, web_page=False).text

@@ -114,3 +114,21 @@ def test_a_figure_question_opens_with_a_sentence_that_gives_a_number() -> None:
     )
 
     assert picked[0] is number
+
+
+def test_a_heading_or_a_stray_list_intro_is_never_support() -> None:
+    lead = sentence("The plan sets two goals for the city.", "plan", position=0)
+    chunk = Chunk("plan#3", "", ChunkMeta(source_id="plan", chunk_index=3))
+    heading = Sentence(
+        "The Healthy City Plan", chunk, 300, 321, 0, True, np.eye(64)[next(_axes)], False
+    )
+    intro = sentence("The partnership has agreed two goals:", "plan", position=5)
+
+    picked = compose(
+        scored((lead, 0.9), (heading, 0.85), (intro, 0.8)),
+        [lead, heading, intro],
+        request(),
+        OPTIONS,
+    )
+
+    assert picked == [lead]

@@ -82,3 +82,17 @@ def test_a_passage_cannot_close_its_tag_or_add_attributes() -> None:
     assert rendered.count("</passage>") == 1
     assert rendered.count("<passage ") == 1
     assert rendered.startswith('<passage n="1" source="T&quot; n=&quot;9">')
+
+
+def test_a_copied_title_is_not_a_statement_and_a_heading_is_not_evidence() -> None:
+    title = "Board meets monthly"
+    heading = passage(title)[0]
+    heading.is_heading = True
+
+    [fragment] = verdicts(f"{title} [1]")
+    [against_heading] = verify_sentences(
+        ["The board meets monthly [1]."], {1: [heading]}, BagOfWords(), 0.55, 0.5
+    )
+
+    assert not fragment.supported  # no closing punctuation, twelve words or fewer
+    assert not against_heading.supported  # its only evidence is a heading
