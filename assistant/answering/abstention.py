@@ -156,6 +156,11 @@ def figure_misplaced(
     )
 
 
+def gives_a_number(text: str) -> bool:
+    """Whether ``text`` states a number, in digits or words (the shape of a figure answer)."""
+    return re.search(_NUMBER, text, re.IGNORECASE) is not None
+
+
 def gives_requested_figure(question: str, text: str, glossary: Glossary) -> bool | None:
     """For a figure question, whether ``text`` gives the figure; None for other questions.
 

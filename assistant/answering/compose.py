@@ -12,12 +12,12 @@ that does not bear on the question costs the reader's trust.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answering.abstention import gives_a_number
 from assistant.answering.evidence import Sentence
 from assistant.answering.extractive import (
     LEANS_BACK,
@@ -27,8 +27,6 @@ from assistant.answering.extractive import (
 )
 from assistant.answering.options import ComposeOptions
 from assistant.answering.question_kind import QuestionKind, defines
-
-_DIGIT = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|half)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -125,7 +123,7 @@ def _rerank_for_kind(
     def has_shape(sentence: Sentence) -> bool:
         text = sentence.text
         if kind == QuestionKind.FIGURE:
-            return bool(_DIGIT.search(text))
+            return gives_a_number(text)
         if kind == QuestionKind.DEFINITION:
             return request.defined is not None and defines(text, request.defined)
         if kind == QuestionKind.LIST:

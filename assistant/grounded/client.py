@@ -58,12 +58,6 @@ class LLMClient:
         reply = self.chat.invoke([SystemMessage(system), HumanMessage(user)])
         return str(reply.content).strip()
 
-    def ask_json(self, system: str, user: str, schema: dict[str, Any]) -> str | None:
-        """The model's whole reply constrained to ``schema``, or None when the endpoint
-        takes no schema in any known form (see ``stream_json``)."""
-        pieces = self.stream_json(system, user, schema)
-        return None if pieces is None else "".join(pieces).strip()
-
     def stream_text(self, system: str, user: str) -> Iterator[str]:
         """The model's reply in pieces, as it writes it."""
         body = {} if self.max_tokens is None else {"max_tokens": self.max_tokens}
