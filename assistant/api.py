@@ -18,7 +18,7 @@ import numpy as np
 
 from assistant import wiring
 from assistant.answer import Answer, AnswerMode, AnswerProgress, citation_from_chunk
-from assistant.answering.abstention import abstain_reason, coverage, question_terms
+from assistant.answering.abstention import Stated, abstain_reason, coverage, question_terms
 from assistant.answering.compose import Request, compose
 from assistant.answering.evidence import Sentence, SentenceCache
 from assistant.answering.extractive import build_answer_parts, render_text, score_sentences
@@ -64,7 +64,9 @@ class Assistant:
             settings.retrieval,
             passage_scorer=self._best_sentence_scores,
         )
-        self._sentences = sentences or SentenceCache(self._embedder)
+        self._sentences = sentences or SentenceCache(
+            self._embedder, stored=self._store.sentence_vectors
+        )
         self._llm = llm or wiring.llm(settings)
 
     def _best_sentence_scores(self, query: str, vector, chunks) -> list[float]:
@@ -256,11 +258,19 @@ class Assistant:
             standalone,
             cover,
             best,
-            [s.text for s in chosen],
+            [
+                Stated(
+                    s.text,
+                    f"{s.chunk.meta.title or ''} {s.chunk.meta.section}",
+                    s.chunk.indexed_text,
+                )
+                for s in chosen
+            ],
             evidence,
             snap.glossary,
             snap.lexical,
             self._settings.answer,
+            own_words=question,
         )
         signals = {"coverage": round(cover, 4), "best_sentence_score": round(best, 4)}
         if reason or not chosen:

@@ -61,7 +61,26 @@ def split_blocks(text: str) -> list[Block]:
                 )
             )
         offset += len(line) + 1
-    return blocks
+    return _lower_case_runs(blocks)
+
+
+def _lower_case_runs(blocks: list[Block]) -> list[Block]:
+    """Short lines that start in lower case are not headings: two or more in a row are a
+    list whose bullets were lost ("access to services", "patient safety", ...), and one
+    alone is a fragment of a sentence."""
+    out = list(blocks)
+    i = 0
+    while i < len(out):
+        j = i
+        while j < len(out) and out[j].kind == "heading" and out[j].text[:1].islower():
+            j += 1
+        if j - i >= 2:
+            for k in range(i, j):
+                out[k] = Block("bullet", out[k].start, out[k].end, out[k].text)
+        elif j - i == 1:
+            out[i] = Block("paragraph", out[i].start, out[i].end, out[i].text)
+        i = max(j, i + 1)
+    return out
 
 
 def _kind(line: str, is_last: bool) -> str:

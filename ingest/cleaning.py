@@ -26,7 +26,8 @@ _CHROME = re.compile(
     | ^(latest|related|popular|recommended|more)\s+
       (jobs|content|news|intelligence|articles|posts|stories|reading)\b
     | ^quick\s+links$|^you\s+may\s+also\s+like|\bfind\s+out\s+more\b|\bcontact\s+us\b
-    | \bget\s+in\s+touch\b|\bclick\s+(here|the\s+link|below)\b|\blogo$|©|\bcopyright\b
+    | \bget\s+in\s+touch\b|\bclick\s+(on\s+)?(here|the\s+links?(\s+below)?|below)\b
+    | \blogo$|©|\bcopyright\b
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -36,6 +37,9 @@ _BREADCRUMB_SEP = re.compile(r"\s(?:•|\||›|»|>|/{1,2})\s")
 # The lone letter must end the word: "goin g." joins, "needs e.g." (an abbreviation) does not.
 _SPLIT_LETTER = re.compile(r"\b([A-Za-z]{2,}) ([b-hj-np-z])\b(?=[\s,;:!?)]|\.(?![A-Za-z])|$)")
 _SPLIT_HYPHEN = re.compile(r"\b([A-Za-z]{2,})- (?!(?:and|or|nor|to|but|as)\b)([a-z]{2,})\b")
+# A table of contents entry: a title, dot leaders, a page number ("2 Formulary Choice
+# ......... 4"). It repeats a heading that the body has anyway, and reads as no sentence.
+_CONTENTS_ENTRY = re.compile(r"^\S.*?(?:\s?\.){4,}\s*\d{1,4}\s*$|^\S.*?…{2,}\s*\d{1,4}\s*$")
 _TERMINAL = re.compile(r"[.!?]['’”\")]*$")
 
 
@@ -47,6 +51,13 @@ class CleanResult:
     removed: Counter = field(default_factory=Counter)  # characters, per rule
     hits: Counter = field(default_factory=Counter)  # places changed, per rule
     original_chars: int = 0
+
+
+def _leader_share(line: str) -> float:
+    """Share of a line taken by dot leaders (a contents entry is mostly dots)."""
+    line = line.replace("…", "...")
+    dots = sum(len(m) for m in re.findall(r"(?:\.\s?){4,}", line))
+    return dots / max(1, len(line))
 
 
 def _words(line: str) -> int:
@@ -190,6 +201,10 @@ def clean_text(text: str, web_page: bool = True) -> CleanResult:
 
     out = []
     for line in lines:
+        if _CONTENTS_ENTRY.match(line) and _leader_share(line) >= 0.2:
+            removed["contents_entries"] += len(line)
+            result.hits["contents_entries"] += 1
+            continue
         if line and (is_chrome(line) or _is_breadcrumb(line)):
             removed["chrome_lines"] += len(line)
             result.hits["chrome_lines"] += 1

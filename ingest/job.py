@@ -25,16 +25,26 @@ from ingest.cleaning import CleanResult, clean_text
 from ingest.documents import DocumentError, DocumentMetadata, LoadedDocument
 from ingest.manifest import MANIFEST_NAME, Manifest, read_manifest
 from ingest.options import ChunkingOptions, IngestLimits
+from ingest.sentences import sentence_texts
 from vectorstore.chroma_store import ChunkStore
 from vectorstore.records import Chunk, ChunkMeta, DocumentRecord, chunk_id
 
 # Bump when cleaning or chunking changes what a file turns into: every document is redone.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "7"
 # Formats of printed documents: no site chrome to clean off their end.
 PRINTED_FORMATS = frozenset({".pdf", ".docx"})
 # Embed in groups of about this many chunks: big enough for efficient batches, small
 # enough that an interrupted run keeps most of its work.
 EMBED_GROUP_CHUNKS = 256
+
+
+def _split_rows(rows, counts: list[int]) -> list:
+    """``rows`` cut into consecutive runs of ``counts`` rows."""
+    out, start = [], 0
+    for n in counts:
+        out.append(rows[start : start + n])
+        start += n
+    return out
 
 
 class Embedder(Protocol):
@@ -302,15 +312,22 @@ class _Job:
         model = embedder()
         for group in _groups(pending):
             texts = [c.embedded_text for p in group for c in p.chunks]
+            # Each chunk's sentences are embedded here, once, in the same batch: at
+            # question time only the question is embedded.
+            per_chunk = [sentence_texts(c) for p in group for c in p.chunks]
             t0 = time.perf_counter()
-            vectors = model.encode(texts)
+            vectors = model.encode(texts + [t for ss in per_chunk for t in ss])
             self.report.embed_seconds += time.perf_counter() - t0
+            sentence_vectors = _split_rows(vectors[len(texts) :], [len(ss) for ss in per_chunk])
             offset = 0
             for item in group:
                 n = len(item.chunks)
                 try:
                     self.store.replace_document(
-                        item.record, item.chunks, vectors[offset : offset + n]
+                        item.record,
+                        item.chunks,
+                        vectors[offset : offset + n],
+                        sentence_vectors[offset : offset + n],
                     )
                     outcome = FileOutcome(item.source_id, item.record.file, item.status, chunks=n)
                     self.report.outcomes.append(outcome)

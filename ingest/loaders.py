@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ingest.documents import DocumentError, DocumentMetadata, LoadedDocument, parse_published
-from ingest.reflow import reflow_page
+from ingest.reflow import reflow_page, strip_page_furniture
 
 # Encodings tried in order for plain text: UTF-8 first; then Windows-1252, the usual
 # encoding of text saved on Windows; latin-1 last because it accepts any byte.
@@ -49,9 +49,14 @@ _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _MD_STRONG = re.compile(r"\*\*|__")
 
 
+# A link or an image: its text stays, its address goes ("[Crawley CCG](/ccgs/crawley)").
+_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+
+
 def markdown_text(body: str) -> str:
-    """Markdown's text with escapes resolved and ``**``/``__`` emphasis markers removed."""
-    return _MD_ESCAPE.sub(r"\1", _MD_STRONG.sub("", body))
+    """Markdown's text with escapes resolved, links and images reduced to their text and
+    ``**``/``__`` emphasis markers removed."""
+    return _MD_ESCAPE.sub(r"\1", _MD_LINK.sub(r"\1", _MD_STRONG.sub("", body)))
 
 
 def load_markdown(raw: bytes) -> LoadedDocument:
@@ -175,6 +180,7 @@ def load_pdf(raw: bytes) -> LoadedDocument:
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         raise DocumentError(f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
     # Printed lines rejoined into paragraphs, so the chunker sees paragraphs and headings.
+    pages = strip_page_furniture(pages)
     text = "\n\n".join(reflow_page(p).strip() for p in pages if p.strip())
     if not text.strip():
         raise DocumentError(

@@ -10,6 +10,7 @@ a line that starts a list item, or follows a short line that ended, starts a new
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 # Bullets as PDF writers print them: •, ▪, -, *, "o " (Word's second level), "1." / "(a)".
 _ITEM = re.compile(r"^(?:[•▪◦●■\-–*]\s|o\s+\S|\(?[0-9a-z]{1,2}[.)]\s)")
@@ -55,3 +56,54 @@ def reflow_page(text: str) -> str:
             blocks.append(line)
             previous = line
     return "\n".join(blocks)
+
+
+# Lines at a page's top or bottom examined as possible running headers and footers.
+_EDGE_LINES = 2
+_FURNITURE_MAX_WORDS = 12
+
+
+def _furniture_pattern(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+
+
+def _edges(lines: list[str]) -> list[int]:
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    return sorted(set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:]))
+
+
+def strip_page_furniture(pages: list[str], min_share: float = 0.3) -> list[str]:
+    """Pages without their running headers and footers: a short line at the top or bottom
+    of a page whose shape, numbers aside, recurs at the edge of at least ``min_share`` of
+    the pages (and 3), such as "14 | individual funding requests" or "Page 3 of 7".
+
+    Removed before lines are joined into paragraphs: otherwise a header is glued to the
+    sentence that runs on from the page before ("14 | individual funding requests likely
+    to gain ..."), where no later rule can tell it from the text.
+    """
+    split = [page.split("\n") for page in pages]
+    seen: Counter[str] = Counter()
+    for lines in split:
+        seen.update(
+            {
+                _furniture_pattern(lines[i])
+                for i in _edges(lines)
+                if len(lines[i].split()) <= _FURNITURE_MAX_WORDS
+            }
+        )
+    needed = max(3, int(min_share * len(pages) + 0.999))
+    furniture = {p for p, n in seen.items() if n >= needed and p}
+    if not furniture:
+        return pages
+    out = []
+    for lines in split:
+        drop = {
+            i
+            for i in _edges(lines)
+            if len(lines[i].split()) <= _FURNITURE_MAX_WORDS
+            and _furniture_pattern(lines[i]) in furniture
+        }
+        if len(drop) == sum(1 for line in lines if line.strip()):
+            drop = set()  # a page that is all "furniture" is the page itself
+        out.append("\n".join(line for i, line in enumerate(lines) if i not in drop))
+    return out

@@ -9,11 +9,13 @@ behind by a crash are collected on the next run.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
 from vectorstore.records import Chunk, ChunkMeta, DocumentRecord
@@ -22,6 +24,23 @@ from vectorstore.records import Chunk, ChunkMeta, DocumentRecord
 # one), so registry records carry this constant stand-in; the registry is never queried
 # by similarity.
 _REGISTRY_VECTOR = [1.0]
+# Sentence vectors are kept at half precision: cosine scores move by about 1e-3.
+_SENTENCE_DTYPE = np.float16
+
+
+def pack_vectors(vectors: np.ndarray) -> str:
+    """A chunk's sentence vectors (rows) as one text field: rows, columns, then data."""
+    array = np.asarray(vectors, dtype=_SENTENCE_DTYPE)
+    rows, cols = array.shape if array.size else (0, 0)
+    return f"{rows}x{cols}:" + base64.b64encode(array.tobytes()).decode("ascii")
+
+
+def unpack_vectors(packed: str) -> np.ndarray:
+    """Inverse of :func:`pack_vectors`, as float32 rows."""
+    shape, _, data = packed.partition(":")
+    rows, cols = (int(x) for x in shape.split("x"))
+    array = np.frombuffer(base64.b64decode(data), dtype=_SENTENCE_DTYPE)
+    return array.reshape(rows, cols).astype(np.float32)
 
 
 def open_client(data_dir: Path, host: str | None = None, port: int = 8000) -> Any:
@@ -45,6 +64,11 @@ class ChunkStore:
         )
         self.registry = client.get_or_create_collection(
             f"{collection}__documents", embedding_function=None
+        )
+        # Each chunk's sentence vectors, computed at ingest so that a question embeds only
+        # itself. One record per chunk, looked up by the chunk's id, never by similarity.
+        self.sentences = client.get_or_create_collection(
+            f"{collection}__sentences", embedding_function=None
         )
         self._batch = max(1, min(int(client.get_max_batch_size()), 2000))
 
@@ -78,11 +102,18 @@ class ChunkStore:
     # -- writes ----------------------------------------------------------------------
 
     def replace_document(
-        self, record: DocumentRecord, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]
+        self,
+        record: DocumentRecord,
+        chunks: Sequence[Chunk],
+        vectors: Sequence[Sequence[float]],
+        sentence_vectors: Sequence[np.ndarray] | None = None,
     ) -> None:
-        """Make ``record``'s version live with these chunks, replacing any older version."""
+        """Make ``record``'s version live with these chunks (and, when given, each chunk's
+        sentence vectors), replacing any older version."""
         if len(chunks) != len(vectors):
             raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+        if sentence_vectors is not None and len(sentence_vectors) != len(chunks):
+            raise ValueError(f"{len(chunks)} chunks but {len(sentence_vectors)} sentence sets")
         for start in range(0, len(chunks), self._batch):
             end = start + self._batch
             self.chunks.upsert(
@@ -91,6 +122,16 @@ class ChunkStore:
                 documents=[c.text for c in chunks[start:end]],
                 metadatas=[c.meta.to_chroma() for c in chunks[start:end]],
             )
+            if sentence_vectors is not None:
+                self.sentences.upsert(
+                    ids=[c.id for c in chunks[start:end]],
+                    embeddings=[_REGISTRY_VECTOR] * len(chunks[start:end]),
+                    documents=[pack_vectors(v) for v in sentence_vectors[start:end]],
+                    metadatas=[
+                        {"source_id": c.meta.source_id, "doc_version": c.meta.doc_version}
+                        for c in chunks[start:end]
+                    ],
+                )
         # The switch: one registry upsert makes the new version the one queries see.
         self.registry.upsert(
             ids=[record.source_id],
@@ -98,19 +139,20 @@ class ChunkStore:
             metadatas=[record.to_chroma()],
             documents=[record.text],
         )
-        self.chunks.delete(
-            where={
-                "$and": [
-                    {"source_id": record.source_id},
-                    {"doc_version": {"$ne": record.version}},
-                ]
-            }
-        )
+        stale = {
+            "$and": [
+                {"source_id": record.source_id},
+                {"doc_version": {"$ne": record.version}},
+            ]
+        }
+        self.chunks.delete(where=stale)
+        self.sentences.delete(where=stale)
 
     def remove_document(self, source_id: str) -> None:
         """Take a document out of the store: registry first, so queries stop seeing it."""
         self.registry.delete(ids=[source_id])
         self.chunks.delete(where={"source_id": source_id})
+        self.sentences.delete(where={"source_id": source_id})
 
     def collect_garbage(self) -> int:
         """Delete chunks of no live version (left by an interrupted run); return how many."""
@@ -119,6 +161,9 @@ class ChunkStore:
         stale = self.chunks.get(where=where, include=[])["ids"]
         for start in range(0, len(stale), self._batch):
             self.chunks.delete(ids=stale[start : start + self._batch])
+        orphans = self.sentences.get(where=where, include=[])["ids"]
+        for start in range(0, len(orphans), self._batch):
+            self.sentences.delete(ids=orphans[start : start + self._batch])
         return len(stale)
 
     # -- reads -----------------------------------------------------------------------
@@ -152,6 +197,18 @@ class ChunkStore:
             for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         }
         return [found[i] for i in ids if i in found]
+
+    def sentence_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored sentence vectors of the chunks with these ids (rows in sentence
+        order); chunks stored without them are left out."""
+        if not ids:
+            return {}
+        got = self.sentences.get(ids=list(ids), include=["documents"])
+        return {
+            cid: unpack_vectors(doc)
+            for cid, doc in zip(got["ids"], got["documents"] or [], strict=True)
+            if doc
+        }
 
     def query(
         self, vector: Sequence[float], n: int, versions: Iterable[str] | None = None

@@ -76,6 +76,10 @@ class LexicalIndex:
         order = np.argsort(-scores)[: max(0, n)]
         return [(self.chunks[i], float(scores[i])) for i in order if scores[i] > 0]
 
+    def knows(self, term: str) -> bool:
+        """Whether any chunk's text or metadata (title, author, publisher) has the term."""
+        return term in self._vocab
+
     def idf(self, term: str) -> float:
         """Inverse document frequency of a stemmed term (terms never seen score highest)."""
         df = self.document_frequency.get(term, 0)

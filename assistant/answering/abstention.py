@@ -11,13 +11,24 @@ Signals, each general (nothing about particular questions):
 
 from __future__ import annotations
 
+import itertools
 import re
+from dataclasses import dataclass
 
 from assistant.answering.options import AbstainOptions
-from assistant.answering.question_kind import person_focus, shares_stem
+from assistant.answering.question_kind import (
+    QuestionKind,
+    person_focus,
+    question_kind,
+    shares_stem,
+)
 from assistant.retrieval.glossary import Glossary
 from vectorstore.lexical import LexicalIndex, terms
 
+_NUMBER = (
+    r"\b(\d[\d,.\-–]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"fourteen|fifteen|twenty|thirty|forty|fifty|hundred)"
+)
 _HOW_MANY = re.compile(
     r"\bhow many ([a-z][a-z -]{2,60}?)(?: are| is| do| does| did| have| has|"
     r" were| was| in| on| at| there|\?|$)",
@@ -33,14 +44,31 @@ _AMOUNT_QUESTION = re.compile(
     r"\s*(\?|$)|\b(salary|pay) band\b|\bworth\b",
     re.IGNORECASE,
 )
-_DOSE_QUESTION = re.compile(r"\b(dose|doses|dosage|dosing)\b", re.IGNORECASE)
+# Words that end the counted noun phrase of "how many <noun phrase> ...".
+_NOT_NOUN = frozenset(
+    (
+        "should will would can could must might may shall had have has are is were was do "
+        "does did been be being the a an to in into of for on at there per each across by "
+        "within from that which who get got"
+    ).split()
+)
+# A question asking for a dose ("what is the starting dose of X", "the dose of X"), not one
+# that mentions doses ("what should happen to insulin doses when X is added").
+_DOSE_QUESTION = re.compile(
+    r"\b(what(?:'s|’s| is| are| was| were)|how much|how many)\b[^?]*?\b(dose|doses|dosage)\b|"
+    r"\b(dose|dosage) (of|for)\b",
+    re.IGNORECASE,
+)
 _DOSE = re.compile(r"\d\s?(mg|mcg|micrograms?|milligrams?|g|ml|units?|iu)\b", re.IGNORECASE)
+# "How much notice / time" asks for a duration, not an amount of money.
+_DURATION_QUESTION = re.compile(r"\bhow much (notice|time|warning|longer)\b", re.IGNORECASE)
+_DURATION = re.compile(
+    _NUMBER + r"(\s+|-)(working\s+|calendar\s+|clear\s+)?"
+    r"(minutes?|hours?|days?|weeks?|months?|years?)\b",
+    re.IGNORECASE,
+)
 _AMOUNT = re.compile(
     r"[£$€]\s?\d|\d\s?(%|per ?cent|million|billion|bn|m\b|k\b)|\bband \d", re.IGNORECASE
-)
-_NUMBER = (
-    r"\b(\d[\d,.\-–]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"fourteen|fifteen|twenty|thirty|forty|fifty|hundred)"
 )
 _CAPITALISED = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-zA-Z0-9]+|[A-Z]{2,})\b")
 # Capitalised words that frame a question rather than name something in it.
@@ -58,6 +86,16 @@ _FRAME_TERMS = frozenset(
         "describe explain tell mean means main key job jobs part"
     )
 )
+
+
+@dataclass(frozen=True)
+class Stated:
+    """A sentence chosen for an answer, with where it sits: the title and heading above
+    it, and its whole passage (what a figure is about may be said there, not in it)."""
+
+    text: str
+    heading: str = ""
+    passage: str = ""
 
 
 def question_terms(question: str) -> list[str]:
@@ -109,51 +147,78 @@ def missing_names(
         forms = [name] + ([entry.short, entry.long] if entry else [])
         if any(set(terms(f)) and set(terms(f)) <= found for f in forms):
             continue
-        in_library = any(
-            all(lexical.document_frequency.get(t, 0) > 0 for t in terms(f))
-            for f in forms
-            if terms(f)
-        )
+        in_library = any(all(lexical.knows(t) for t in terms(f)) for f in forms if terms(f))
         if not in_library:
             missing.append(name)
     return missing
 
 
-# Words that say what kind of figure is wanted, not what it is about.
-_FIGURE_FRAME = frozenset(
-    terms(
-        "dose doses dosage maximum minimum daily weekly monthly annual yearly total average "
-        "typical usual current cost costs price budget spend much many amount value per "
-        "recommended starting"
-    )
+# "the dose of X", "the cost of X": X is what the figure must be about. The phrase stops at
+# a conjunction or a preposition ("the dose of tirzepatide and how quickly ...").
+_FIGURE_OF = re.compile(
+    r"\b(?:dose|doses|dosage|cost|costs|price|budget|value|salary|spend|spending|funding|"
+    r"number|size|population|length|duration)\s+(?:of|for)\s+(?:the\s+|a\s+|an\s+)?"
+    r"([\w-]+(?:\s+(?!(?:and|or|in|at|for|to|when|if|with|by|on|per|is|are|does|do)\b)"
+    r"[\w-]+){0,2})",
+    re.IGNORECASE,
 )
 
 
-def subject_term(question: str, lexical: LexicalIndex) -> str | None:
-    """The question's rarest content term that the library knows, figure words aside: what
-    a figure must be about ("metformin" in "what is the maximum daily dose of metformin")."""
-    known = [
-        t
-        for t in question_terms(question)
-        if t not in _FIGURE_FRAME and lexical.document_frequency.get(t, 0) > 0
+def _question_names(question: str) -> list[str]:
+    """The capitalised names and acronyms of a question that name something in it."""
+    return [n for n in _CAPITALISED.findall(question) if n not in _FRAME_NAMES]
+
+
+def _name_stems(name: str, glossary: Glossary) -> set[str]:
+    """Stems of a name and of its acronym's other form ("ICB": icb, integr, care, board)."""
+    entry = glossary.lookup(name)
+    forms = [name] + ([entry.short, entry.long] if entry else [])
+    return {t for f in forms for t in terms(f)}
+
+
+def figure_subjects(question: str, glossary: Glossary) -> tuple[list[set[str]], set[str]]:
+    """What a figure must be about: the names the question uses ("Leeds", "NHS Sussex"),
+    each as a group of stems any one of which will do, and the thing in "the dose of X"
+    (empty when the question has no such phrase)."""
+    names = [g for name in _question_names(question) if (g := _name_stems(name, glossary))]
+    match = _FIGURE_OF.search(question)
+    thing = set(terms(match.group(1))) - _FRAME_TERMS if match else set()
+    return names, thing
+
+
+def names_elsewhere(question: str, chosen: list[Stated], glossary: Glossary) -> list[str]:
+    """The question's names that the answer's own passages never mention: the passages
+    speak of somewhere or someone else ("Who is the chief pharmacist at NHS Sussex?"
+    answered from a passage about North East London)."""
+    if not chosen:
+        return []
+    said: set[str] = set()
+    for stated in chosen:
+        said |= set(terms(glossary.expand(f"{stated.heading} {stated.passage} {stated.text}")))
+    return [
+        name
+        for name in _question_names(question)
+        if (forms := _name_stems(name, glossary)) and not forms & said
     ]
-    return max(known, key=lexical.idf) if known else None
 
 
-def figure_misplaced(
-    question: str, chosen: list[str], lexical: LexicalIndex, glossary: Glossary
-) -> bool:
+def figure_misplaced(question: str, chosen: list[Stated], glossary: Glossary) -> bool:
     """Whether a figure question's figure is only given for something else: no chosen
-    sentence holds both the figure and the question's subject (a dose of one medicine
-    must not answer a question about another)."""
-    subject = subject_term(question, lexical)
-    if subject is None:
+    sentence gives the figure in a passage that names what the question names, with the
+    thing of "the dose of X" in the sentence itself or the heading above it. A dose of one
+    medicine must not answer a question about another, though the passage mentions it in
+    passing; Sussex's count of pharmacies does not answer a question about Leeds."""
+    names, thing = figure_subjects(question, glossary)
+    if not names and not thing:
         return False
-    return not any(
-        gives_requested_figure(question, text, glossary)
-        and subject in set(terms(glossary.expand(text)))
-        for text in chosen
-    )
+    for stated in chosen:
+        if not gives_requested_figure(question, stated.text, glossary):
+            continue
+        near = set(terms(glossary.expand(f"{stated.heading} {stated.text}")))
+        around = near | set(terms(glossary.expand(stated.passage)))
+        if all(group & around for group in names) and (not thing or thing & near):
+            return False
+    return True
 
 
 def gives_a_number(text: str) -> bool:
@@ -166,17 +231,26 @@ def gives_requested_figure(question: str, text: str, glossary: Glossary) -> bool
 
     "How many X" wants a number within a few words before X (or X's acronym);
     "how much / what is the budget" wants an amount (currency, %, million, band); a
-    question about a dose wants a quantity with its unit ("15 mg").
+    question about a dose wants a quantity with its unit ("15 mg"); "how much notice" wants
+    a duration ("five weeks").
     """
     many = _HOW_MANY.search(question)
     if many:
-        wanted = set(terms(glossary.expand(many.group(1))))
+        # The phrase's head noun is what is counted: "how many NHS trusts" counts trusts,
+        # and "5 segments ... in the NHS" does not answer it.
+        phrase = list(
+            itertools.takewhile(lambda w: w.lower() not in _NOT_NOUN, many.group(1).split())
+        )
+        wanted = set(terms(glossary.expand(phrase[-1]))) if phrase else set()
+        wanted = wanted or set(terms(many.group(1)))
         for match in re.finditer(_NUMBER + r"\W+((?:\S+\s+){0,3}\S+)", text, re.IGNORECASE):
             if wanted & set(terms(match.group(2))):
                 return True
         return False
     if _DOSE_QUESTION.search(question):
         return bool(_DOSE.search(text))
+    if _DURATION_QUESTION.search(question):
+        return bool(_DURATION.search(text))
     if _AMOUNT_QUESTION.search(question):
         return bool(_AMOUNT.search(text))
     return None
@@ -186,13 +260,16 @@ def abstain_reason(
     question: str,
     cover: float,
     best_score: float,
-    chosen: list[str],
+    chosen: list[Stated],
     evidence: list[str],
     glossary: Glossary,
     lexical: LexicalIndex,
     params: AbstainOptions,
+    own_words: str | None = None,
 ) -> str | None:
-    """Why the evidence does not support an answer, or None when it does."""
+    """Why the evidence does not support an answer, or None when it does. ``question`` is
+    the question made to stand alone; ``own_words`` the user's own, when it was a
+    follow-up (the names a figure must be about are the user's, not the history's)."""
     names = missing_names(question, evidence, glossary, lexical)
     if names:
         return f"the passages found never mention {', '.join(names)}"
@@ -206,11 +283,18 @@ def abstain_reason(
             f"no passage answers it closely enough (best match {best_score:.2f} < "
             f"{params.min_sentence_score:.2f})"
         )
-    if gives_requested_figure(question, " ".join(chosen), glossary) is False:
+    if gives_requested_figure(question, " ".join(c.text for c in chosen), glossary) is False:
         return "the question asks for a figure and the passages found give none"
-    amount = _AMOUNT_QUESTION.search(question) or _DOSE_QUESTION.search(question)
-    if amount and figure_misplaced(question, chosen, lexical, glossary):
+    if gives_requested_figure(question, "", glossary) is not None and figure_misplaced(
+        own_words or question, chosen, glossary
+    ):
         return "the passages give a figure, but not for what the question asks about"
+    # "Who is the chief pharmacist at NHS Sussex?" is not answered by a passage about
+    # another system's chief pharmacist.
+    is_person = question_kind(own_words or question) == QuestionKind.PERSON
+    elsewhere = names_elsewhere(own_words or question, chosen, glossary) if is_person else []
+    if elsewhere:
+        return f"the passages that answer speak of something else, not {', '.join(elsewhere)}"
     focus = person_focus(question)
     said = _evidence_terms(evidence, glossary)
     if focus and not all(shares_stem(stem, said) for stem in focus):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answering.abstention import gives_a_number
-from assistant.answering.evidence import Sentence
+from assistant.answering.evidence import Sentence, is_apparatus
 from assistant.answering.extractive import (
     LEANS_BACK,
     ScoredSentence,
@@ -62,12 +62,14 @@ def compose(
         return []
     by_place = {(s.chunk.id, s.position): s for s in all_sentences}
     ranked = _rerank_for_kind(scored, request, params)
+    apparatus = _apparatus(all_sentences)
     # A question the document asks ("So where will the teams sit?") never answers one.
     usable = [
         c
         for c in ranked
         if not introduces_missing_list(c.sentence, by_place)
         and not c.sentence.text.rstrip().endswith("?")
+        and id(c.sentence) not in apparatus
     ]
     if not usable:
         return []
@@ -111,6 +113,21 @@ def compose(
         return reading_order(chosen)  # a change reads forwards in time
     # The answer opens with the lead (and what continues it); the rest in reading order.
     return opening + reading_order([s for s in chosen if s not in opening])
+
+
+def _apparatus(sentences: list[Sentence]) -> set[int]:
+    """Ids of the sentences that are references, links or file names, judged under the
+    heading each sits under (a passage may cross into its document's reference list)."""
+    found: set[int] = set()
+    heading: dict[str, str] = {}
+    for s in sorted(sentences, key=lambda s: (s.chunk.id or "", s.position)):
+        key = s.chunk.id or ""
+        if s.is_heading:
+            heading[key] = s.text
+            continue
+        if is_apparatus(s.text, heading.get(key, s.chunk.meta.section)):
+            found.add(id(s))
+    return found
 
 
 def _rerank_for_kind(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from ingest.chunking import split_blocks, split_sentences
+from ingest.sentences import passage_sentences
 from vectorstore.lexical import terms
 from vectorstore.records import Chunk
 
@@ -35,52 +37,100 @@ class Sentence:
         return cached
 
 
-def passage_sentences(chunk: Chunk) -> list[tuple[str, int, int, bool, bool]]:
-    """(text, start, end, is_heading, is_item) for each sentence of a chunk, spans in the
-    document."""
-    base = chunk.meta.start
-    out = []
-    for block in split_blocks(chunk.text):
-        if block.kind == "heading":
-            out.append((block.text.lstrip("# "), base + block.start, base + block.end, True, False))
-            continue
-        for start, end in split_sentences(block.text, block.start):
-            text = chunk.text[start:end].strip()
-            if text.startswith("- "):
-                start, text = start + 2, text[2:]
-            if len(text) > 2:
-                out.append((text, base + start, base + end, False, block.kind == "bullet"))
-    return out
+# A document's apparatus: its reference list, links and file names. It points elsewhere and
+# answers nothing, however well its words match a question.
+_APPARATUS_SECTION = re.compile(
+    r"^\W*(\d+[.)]?\s*)?(references?|bibliography|sources?|further\s+reading|useful\s+links|"
+    r"links|resources|acknowledge?ments?|citations|notes|endnotes|footnotes)\b\W*$",
+    re.IGNORECASE,
+)
+_LINK = re.compile(
+    r"https?://\S+|\bwww\.\S+|\b[\w.-]+\.(?:pdf|docx?|xlsx?|pptx?)\b|"
+    r"\((?:[\w-]+\.)+(?:uk|org|com|net|gov|int)\)"
+)
+# A sentence that only points elsewhere ("Further details can be found in the framework").
+_POINTER = re.compile(
+    r"^(further|more|full)\s+(details?|information|guidance)\b.{0,80}\b(can\s+be\s+found|"
+    r"(is|are)\s+(available|set\s+out|given)|see)\b",
+    re.IGNORECASE,
+)
+_CITATION = re.compile(
+    r"\bet al\b|\bdoi\s*[:.]|\bISBN\b|\b(?:19|20)\d\d\s*;\s*\d+|\bvol\.\s*\d|\bpp\.\s*\d",
+    re.IGNORECASE,
+)
+
+
+def is_apparatus(text: str, section: str = "") -> bool:
+    """Whether a sentence is a reference, a link or a file name rather than something the
+    document says: it sits in a references section, cites a paper, or is mostly a link
+    ("Pen-needles-guidance-v1.pdf (icb.nhs.uk)", "Safety needles | HCPA")."""
+    if _APPARATUS_SECTION.match(section) or _CITATION.search(text) or _POINTER.search(text):
+        return True
+    words = len(_LINK.sub(" ", text).split())
+    if _LINK.search(text) and words < 10:
+        return True
+    return " | " in text and words < 8 and not text.rstrip().endswith((".", ":"))
+
+
+_NONE = np.zeros((0, 0), dtype=np.float32)
 
 
 class SentenceCache:
-    """Sentence vectors per chunk, so a passage is embedded once, not per question."""
+    """Sentences per chunk with their vectors: read from the store, where ingest put them,
+    and embedded here only for a chunk stored without them (an older store)."""
 
-    def __init__(self, embedder, capacity: int = 4096) -> None:
+    def __init__(
+        self,
+        embedder,
+        capacity: int = 4096,
+        stored: Callable[[list[str]], dict[str, np.ndarray]] | None = None,
+    ) -> None:
         self.embedder = embedder
         self.capacity = capacity
+        self.stored = stored
+        self.embedded_here = 0  # sentences embedded at question time (0 on a fresh store)
         self._cache: OrderedDict[str, list[Sentence]] = OrderedDict()
         self._lock = threading.Lock()
 
     def sentences(self, chunks: list[Chunk]) -> list[Sentence]:
-        """Sentences of ``chunks``, in chunk order, embedding only chunks not seen before."""
+        """Sentences of ``chunks``, in chunk order."""
         missing = [c for c in chunks if self._key(c) not in self._cache]
         if missing:
-            parts = [(c, passage_sentences(c)) for c in missing]
-            texts = [t for _, sents in parts for t, *_ in sents]
-            vectors = self.embedder.encode(texts) if texts else np.zeros((0, 1))
-            offset = 0
+            built = self._build(missing)
             with self._lock:
-                for chunk, sents in parts:
-                    self._cache[self._key(chunk)] = [
-                        Sentence(text, chunk, start, end, i, heading, vectors[offset + i], item)
-                        for i, (text, start, end, heading, item) in enumerate(sents)
-                    ]
-                    offset += len(sents)
+                for chunk in missing:
+                    self._cache[self._key(chunk)] = built[chunk.id or ""]
                 while len(self._cache) > self.capacity:
                     self._cache.popitem(last=False)
         with self._lock:
             return [s for c in chunks for s in self._cache.get(self._key(c), [])]
+
+    def _build(self, chunks: list[Chunk]) -> dict[str, list[Sentence]]:
+        parts = {c.id or "": passage_sentences(c) for c in chunks}
+        found = self.stored([c.id or "" for c in chunks]) if self.stored else {}
+        # Stored vectors count only when they line up with today's cut of the passage.
+        vectors = {
+            cid: rows
+            for cid, rows in found.items()
+            if cid in parts and len(rows) == len(parts[cid])
+        }
+        to_embed = [c for c in chunks if (c.id or "") not in vectors]
+        texts = [t for c in to_embed for t, *_ in parts[c.id or ""]]
+        if texts:
+            encoded = self.embedder.encode(texts)
+            self.embedded_here += len(texts)
+            offset = 0
+            for c in to_embed:
+                n = len(parts[c.id or ""])
+                vectors[c.id or ""] = encoded[offset : offset + n]
+                offset += n
+        return {
+            c.id or "": [
+                Sentence(text, c, start, end, i, heading, vectors.get(c.id or "", _NONE)[i], item)
+                for i, (text, start, end, heading, item) in enumerate(parts[c.id or ""])
+            ]
+            for c in chunks
+        }
 
     @staticmethod
     def _key(chunk: Chunk) -> str:

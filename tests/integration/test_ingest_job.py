@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 from docgen import docx_bytes, pdf_bytes, pdf_without_text_bytes, prose, short_doc, write_file
 
@@ -158,6 +159,36 @@ def test_query_never_mixes_old_and_new_versions(
     assert [c.text for c, _ in hits] == [
         "New wording about hospital discharge for frail patients today."
     ]
+
+
+def test_sentence_vectors_are_stored_at_ingest_and_follow_their_document(
+    docs: Path, store, embedder_factory, embedder
+) -> None:
+    from assistant.answering.evidence import SentenceCache
+    from ingest.sentences import sentence_texts
+
+    write_file(docs, "a.txt", prose(1, paragraphs=3, sentences=2))
+    _ingest(docs, store, embedder_factory)
+    chunks = [c for c in store.live_chunks() if c.source_id == "a"]
+    stored = store.sentence_vectors([c.id or "" for c in chunks])
+    assert set(stored) == {c.id for c in chunks}
+    for chunk in chunks:
+        fresh = embedder.encode(sentence_texts(chunk))
+        assert stored[chunk.id or ""].shape == fresh.shape
+        # Half precision on disk: the same vectors to within 1e-2 in cosine.
+        assert np.min(np.sum(stored[chunk.id or ""] * fresh, axis=1)) > 0.99
+
+    # At question time nothing is embedded: the vectors come from the store.
+    cache = SentenceCache(embedder, stored=store.sentence_vectors)
+    assert len(cache.sentences(chunks)) == sum(len(sentence_texts(c)) for c in chunks)
+    assert cache.embedded_here == 0
+
+    write_file(docs, "a.txt", prose(5, paragraphs=2, sentences=2))
+    _ingest(docs, store, embedder_factory)
+    assert store.sentence_vectors([c.id or "" for c in chunks]) == {}
+    (docs / "a.txt").unlink()
+    _ingest(docs, store, embedder_factory)
+    assert store.sentences.get(where={"source_id": "a"})["ids"] == []
 
 
 def test_deleted_file_is_removed_with_its_chunks(docs: Path, store, embedder_factory) -> None:

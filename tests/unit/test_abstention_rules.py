@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from assistant.answering.abstention import (
+    Stated,
     abstain_reason,
     coverage,
+    figure_misplaced,
     gives_requested_figure,
     missing_names,
 )
@@ -31,9 +33,9 @@ LIBRARY = LexicalIndex(
 def reason(
     question: str, best: float = 0.9, cover: float = 1.0, chosen=None, evidence=None
 ) -> str | None:
-    chosen = EVIDENCE if chosen is None else chosen
+    said = [Stated(text) for text in (EVIDENCE if chosen is None else chosen)]
     evidence = EVIDENCE if evidence is None else evidence
-    return abstain_reason(question, cover, best, chosen, evidence, NO_GLOSSARY, LIBRARY, RULES)
+    return abstain_reason(question, cover, best, said, evidence, NO_GLOSSARY, LIBRARY, RULES)
 
 
 def test_a_name_the_library_never_mentions_is_refused_by_name() -> None:
@@ -108,21 +110,41 @@ def test_coverage_weighs_rare_terms_more() -> None:
     assert 0 < missing < 0.5
 
 
-def test_the_subject_of_a_figure_question_is_not_a_figure_word() -> None:
-    from assistant.answering.abstention import subject_term
+def test_a_figure_must_sit_under_what_the_question_names() -> None:
+    # The heading above a dose says whose dose it is; a passage that mentions metformin in
+    # passing does not make tirzepatide's dose metformin's.
+    dose = "The starting dose is 2.5 mg once weekly."
+    passage = f"{dose} It may be added to metformin."
+    own = Stated(dose, heading="Tirzepatide: dosage", passage=passage)
+    other = Stated(dose, heading="Dosage", passage=passage)
+    assert not figure_misplaced("What is the starting dose of tirzepatide?", [own], NO_GLOSSARY)
+    assert figure_misplaced("What is the starting dose of metformin?", [other], NO_GLOSSARY)
 
-    # "maximum" and "daily" are rarer in this library than "metformin", but they say what
-    # kind of figure is wanted, not what it is about.
-    library = LexicalIndex(
-        [
-            Chunk("a", "Metformin is taken with meals.", ChunkMeta(source_id="a")),
-            Chunk("b", "Metformin is common.", ChunkMeta(source_id="b")),
-            Chunk("c", "The maximum daily amount.", ChunkMeta(source_id="c")),
-        ]
-    )
-    assert subject_term("What is the maximum daily dose of metformin?", library) == "metformin"
+
+def test_a_count_for_another_place_does_not_answer() -> None:
+    count = "There are 161 community pharmacies in the county."
+    sussex = Stated(count, heading="West Sussex PNA", passage=count)
+    question = "How many community pharmacies are there in Leeds?"
+    assert figure_misplaced(question, [sussex], NO_GLOSSARY)
+    assert not figure_misplaced(question.replace("Leeds", "Sussex"), [sussex], NO_GLOSSARY)
+
+
+def test_how_much_notice_wants_a_duration_and_doses_mentioned_ask_no_figure() -> None:
+    notice = "How much notice must a pharmacy give?"
+    assert gives_requested_figure(notice, "It must give five weeks' notice.", NO_GLOSSARY)
+    assert not gives_requested_figure(notice, "It must give notice of £5.", NO_GLOSSARY)
+    process = "What should happen to insulin doses when tirzepatide is added?"
+    assert gives_requested_figure(process, "Reduce them.", NO_GLOSSARY) is None
 
 
 def test_cost_as_a_name_is_not_a_question_about_an_amount() -> None:
     assert gives_requested_figure("What do High Cost Drug Pharmacists do?", "", NO_GLOSSARY) is None
     assert gives_requested_figure("What does it cost the NHS?", "", NO_GLOSSARY) is False
+
+
+def test_how_many_counts_the_head_noun_of_its_phrase() -> None:
+    areas = "How many areas had been given the go-ahead to become integrated care systems?"
+    assert gives_requested_figure(areas, "Fourteen areas were named in 2018.", NO_GLOSSARY)
+    trusts = "How many NHS trusts are in segment 5?"
+    assert not gives_requested_figure(trusts, "All 5 segments are set by the NHS.", NO_GLOSSARY)
+    assert gives_requested_figure(trusts, "There are 12 trusts in segment 5.", NO_GLOSSARY)

@@ -10,7 +10,7 @@ import pytest
 from tiktoken_ext import openai_public
 
 from ingest import tokens
-from ingest.chunking import chunk_text, split_sentences
+from ingest.chunking import chunk_text, split_blocks, split_sentences
 from ingest.cleaning import clean_text
 from ingest.tokens import count_tokens
 
@@ -187,3 +187,19 @@ def test_offline_loader_restores_tiktoken_loader_afterwards() -> None:
     with tokens._offline_loader("cl100k_base"):
         assert openai_public.load_tiktoken_bpe is not real
     assert openai_public.load_tiktoken_bpe is real
+
+
+def test_short_lower_case_lines_are_a_list_or_a_fragment_not_headings() -> None:
+    text = (
+        "We will provide domain scores.\n\naccess to services\n\npatient safety\n\n"
+        "people and workforce\n\nDomain scores cannot be added up.\n\n"
+        "reduce admission rates to mental health\n\nHow to use a domain score\n\nText."
+    )
+    kinds = [(b.kind, b.text) for b in split_blocks(text)]
+    assert kinds[1:4] == [
+        ("bullet", "access to services"),
+        ("bullet", "patient safety"),
+        ("bullet", "people and workforce"),
+    ]
+    assert ("paragraph", "reduce admission rates to mental health") in kinds
+    assert ("heading", "How to use a domain score") in kinds

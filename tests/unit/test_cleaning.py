@@ -275,3 +275,17 @@ def test_table_rows_with_prices_are_not_page_furniture() -> None:
     text = f"Pen needles cost:\n{rows}\nPrices as listed."
 
     assert "Insupen 4mm £2.49" in clean_text(text, web_page=False).text
+
+
+def test_contents_entries_go_and_prose_with_dots_stays() -> None:
+    text = (
+        "Contents\n"
+        "Introduction ........................ 1 Key points .................. 2\n"
+        "Safety Needle Devices …… 3\n"
+        "Well, for those of us who are left........ Some will thrive in 2024\n"
+        "The dose is 2.5 mg."
+    )
+    result = clean_text(text, web_page=False)
+    assert "Key points" not in result.text and "Safety Needle" not in result.text
+    assert "Some will thrive in 2024" in result.text and "2.5 mg" in result.text
+    assert result.hits["contents_entries"] == 2

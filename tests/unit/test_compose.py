@@ -132,3 +132,20 @@ def test_a_heading_or_a_stray_list_intro_is_never_support() -> None:
     )
 
     assert picked == [lead]
+
+
+def test_references_links_and_file_names_are_never_answers() -> None:
+    from assistant.answering.evidence import is_apparatus
+
+    assert is_apparatus("Pen-needles-guidance-NEL-v1_07.2023.pdf (icb.nhs.uk)")
+    assert is_apparatus("Safety needles | HCPA")
+    assert is_apparatus("Frias JP, et al. Efficacy of tirzepatide. Lancet 2021;398:143-55.")
+    assert is_apparatus("Efficacy and safety of tirzepatide: a phase 3 trial.", "References")
+    assert is_apparatus("See www.example.org/guide for details.")
+    assert not is_apparatus("Pen needles that cost less than £5 per 100 are first choice.")
+    assert not is_apparatus(
+        "The full policy is at https://www.england.nhs.uk/ifr and sets out how an "
+        "individual funding request is screened, decided and reviewed by the panel."
+    )
+    assert not is_apparatus("The ICB buys services.", "2. Sources of funding for ICBs")
+    assert is_apparatus("Further details on the segments can be found in the NHS framework")

@@ -204,3 +204,10 @@ def test_markdown_escapes_and_strong_markers_are_markup_not_text() -> None:
 
     assert "A trust (in deficit) is not rated 1." in doc.text
     assert doc.metadata.title == "Step 3 (deficit)"
+
+
+def test_markdown_links_keep_their_text_not_their_address() -> None:
+    from ingest.loaders import markdown_text
+
+    text = markdown_text('The [Crawley CCG](/ccgs/crawley) and the [plan](https://x.uk/p "P").')
+    assert text == "The Crawley CCG and the plan."

@@ -73,3 +73,15 @@ def test_the_embedded_text_carries_the_heading_once() -> None:
     assert meta.embedded_text("Body.") == "Summary\nBody."
     assert meta.embedded_text("Summary\nBody.") == "Summary\nBody."
     assert meta.indexed_text("Body.") == "IFR policy\nSummary\nBody."
+
+
+def test_sentence_vectors_pack_into_text_and_back() -> None:
+    import numpy as np
+
+    from vectorstore.chroma_store import pack_vectors, unpack_vectors
+
+    rows = np.random.default_rng(0).normal(size=(3, 8)).astype(np.float32)
+    back = unpack_vectors(pack_vectors(rows))
+    assert back.shape == (3, 8) and back.dtype == np.float32
+    assert np.allclose(back, rows, atol=1e-2)
+    assert unpack_vectors(pack_vectors(np.zeros((0, 8)))).shape[0] == 0

@@ -60,3 +60,26 @@ def test_blank_lines_stay_paragraph_breaks() -> None:
     assert reflow_page("First paragraph ends here.\n\nSecond one.") == (
         "First paragraph ends here.\n\nSecond one."
     )
+
+
+def test_running_headers_and_page_numbers_go_before_lines_are_joined() -> None:
+    from ingest.reflow import strip_page_furniture
+
+    bodies = ["the panel met and agreed the\nrequest.", "Screening comes first.", "x", "Appeals."]
+    pages = [
+        f"{n} | individual funding requests\n{body}\nPage {n} of 4"
+        for n, body in enumerate(bodies, start=1)
+    ]
+    pages[2] = "3 | individual funding requests\nA page whose last line is text.\nPage 3 of 4"
+    stripped = strip_page_furniture(pages)
+    joined = "\n".join(stripped)
+    assert "individual funding requests" not in joined and "Page" not in joined
+    assert "A page whose last line is text." in stripped[2]
+    assert stripped[0] == "the panel met and agreed the\nrequest."
+
+
+def test_a_short_document_keeps_its_lines() -> None:
+    from ingest.reflow import strip_page_furniture
+
+    pages = ["Title\nText one.", "Title\nText two."]
+    assert strip_page_furniture(pages) == pages

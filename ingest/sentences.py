@@ -1,0 +1,31 @@
+"""A passage cut into the sentences an answer quotes: the same cut at ingest, where each
+sentence is embedded and stored, and at question time, where the stored vectors are
+matched back to the sentences by position."""
+
+from __future__ import annotations
+
+from ingest.chunking import split_blocks, split_sentences
+from vectorstore.records import Chunk
+
+
+def passage_sentences(chunk: Chunk) -> list[tuple[str, int, int, bool, bool]]:
+    """(text, start, end, is_heading, is_item) for each sentence of a chunk, spans in the
+    document."""
+    base = chunk.meta.start
+    out = []
+    for block in split_blocks(chunk.text):
+        if block.kind == "heading":
+            out.append((block.text.lstrip("# "), base + block.start, base + block.end, True, False))
+            continue
+        for start, end in split_sentences(block.text, block.start):
+            text = chunk.text[start:end].strip()
+            if text.startswith("- "):
+                start, text = start + 2, text[2:]
+            if len(text) > 2:
+                out.append((text, base + start, base + end, False, block.kind == "bullet"))
+    return out
+
+
+def sentence_texts(chunk: Chunk) -> list[str]:
+    """The texts of a chunk's sentences, in order (what ingest embeds)."""
+    return [text for text, *_ in passage_sentences(chunk)]
