@@ -53,9 +53,21 @@ _MD_STRONG = re.compile(r"\*\*|__")
 _MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 
 
+# Raw HTML inside markdown: comments (often a site's template code) go whole, tags go and
+# their text stays.
+_MD_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_MD_HTML_TAG = re.compile(
+    r"</?(?:a|abbr|b|br|div|span|p|img|i|em|strong|sup|sub|table|tr|td|th|thead|tbody|ul|ol"
+    r"|li|h[1-6]|figure|figcaption|section|article|iframe|u|small|hr|center|font|blockquote"
+    r"|code|pre|details|summary)\b[^<>]*/?>",
+    re.IGNORECASE,
+)
+
+
 def markdown_text(body: str) -> str:
-    """Markdown's text with escapes resolved, links and images reduced to their text and
-    ``**``/``__`` emphasis markers removed."""
+    """Markdown's text with escapes resolved, links and images reduced to their text,
+    raw HTML comments and tags removed and ``**``/``__`` emphasis markers removed."""
+    body = _MD_HTML_TAG.sub("", _MD_HTML_COMMENT.sub("", body))
     return _MD_ESCAPE.sub(r"\1", _MD_LINK.sub(r"\1", _MD_STRONG.sub("", body)))
 
 
