@@ -87,7 +87,11 @@ def compose(
         # A heading or a list's intro line away from its list says nothing by itself.
         if s.is_heading or s.text.rstrip().endswith(":"):
             continue
-        if request.one_document and _not_a_later_word(s, lead.sentence):
+        if request.one_document and (
+            _not_a_later_word(s, lead.sentence)
+            if params.later_documents_add
+            else s.chunk.source_id != lead.sentence.chunk.source_id
+        ):
             continue
         if any(float(np.dot(s.vector, c.vector)) > params.near_duplicate for c in chosen):
             continue
@@ -150,7 +154,14 @@ def _rerank_for_kind(
     def shaped(item: ScoredSentence) -> float:
         return item.score + (params.shape_bonus if has_shape(item.sentence) else 0.0)
 
-    return sorted(scored, key=lambda s: -shaped(s))
+    ranked = sorted(scored, key=lambda s: -shaped(s))
+    if kind == QuestionKind.DEFINITION and ranked:
+        # A sentence that defines the term is the direct answer to "what is X": it leads
+        # whenever it is relevant enough to be in the answer at all.
+        floor = ranked[0].score * params.min_relative_score
+        definers = [s for s in ranked if has_shape(s.sentence) and s.score >= floor]
+        ranked = definers + [s for s in ranked if s not in definers]
+    return ranked
 
 
 def _continuation(

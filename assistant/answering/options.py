@@ -79,6 +79,11 @@ class ComposeOptions(BaseModel):
         "question compares or asks what changed (no fact of one document pinned on "
         "another's subject).",
     )
+    later_documents_add: bool = Field(
+        True,
+        description="With one_document, a newer document may still add a sentence (it "
+        "may say what has changed since).",
+    )
 
 
 class AbstainOptions(BaseModel):

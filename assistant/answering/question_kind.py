@@ -150,5 +150,7 @@ def defines(sentence: str, term: str) -> bool:
     patterns = (
         rf"\b{t}s?\b(\s*\([^)]*\))?\s+(is|are|was|were|means?|refers?\s+to|describes?)\b",
         rf"\b(is|are)\s+(called|known\s+as|termed)\s+(an?\s+|the\s+)?{t}",
+        # "... is called an Individual Funding Request (IFR)" defines "IFR" too.
+        rf"\b(is|are)\s+(called|known\s+as|termed)\s+[^.()]{{3,80}}\(\s*{t}s?\s*\)",
     )
     return any(re.search(p, sentence, re.I) for p in patterns)

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.answering.question_kind import QuestionKind, defined_term, question_kind
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.options import RetrievalOptions
 from vectorstore.chroma_store import ChunkStore
-from vectorstore.lexical import LexicalIndex
+from vectorstore.lexical import LexicalIndex, terms
 from vectorstore.records import Chunk
 
 
@@ -53,6 +54,7 @@ class KnowledgeSnapshot:
     lexical: LexicalIndex
     glossary: Glossary
     published_years: set[int] = field(default_factory=set)
+    by_id: dict[str, Chunk] = field(default_factory=dict)
 
 
 def fuse(
@@ -131,6 +133,31 @@ def diversify(hits: list[Hit], k: int, per_source_cap: int) -> list[Hit]:
     return sorted(chosen, key=lambda h: -h.score)
 
 
+def with_definitions(
+    query: str, fused: list[Hit], snap: KnowledgeSnapshot, rrf_k: int, weight: float
+) -> list[Hit]:
+    """For "what is X", where a document spells out X as an acronym, the passage that
+    does so joins the candidates as if ranked first by a third retriever: in a policy
+    that names "individual funding requests" on every page, the words alone do not find
+    the one passage that says what an IFR is."""
+    if question_kind(query) != QuestionKind.DEFINITION:
+        return fused
+    asked = defined_term(query)
+    wanted = terms(asked) if asked else []
+    if not wanted:
+        return fused
+    hits = {h.chunk.id or "": h for h in fused}
+    for entry in snap.glossary.mentioned(asked or ""):
+        if entry.inferred or wanted not in (terms(entry.short), terms(entry.long)):
+            continue
+        chunk = snap.by_id.get(entry.chunk_id)
+        if chunk is None:
+            continue
+        hit = hits.setdefault(entry.chunk_id, Hit(chunk, 0.0))
+        hit.score += weight / (rrf_k + 1)
+    return sorted(hits.values(), key=lambda h: -h.score)
+
+
 class HybridRetriever:
     """Dense + lexical retrieval over a chunk store, with glossary query expansion."""
 
@@ -168,7 +195,12 @@ class HybridRetriever:
                 chunks = self.store.live_chunks()
                 years = {year for c in chunks if (year := c.meta.year) is not None}
                 self._snapshot = KnowledgeSnapshot(
-                    versions, chunks, LexicalIndex(chunks), Glossary(chunks), years
+                    versions,
+                    chunks,
+                    LexicalIndex(chunks),
+                    Glossary(chunks),
+                    years,
+                    {c.id or "": c for c in chunks},
                 )
             return self._snapshot
 
@@ -187,6 +219,7 @@ class HybridRetriever:
         t3 = time.perf_counter()
         lexical = snap.lexical.search(expanded, params.lexical_candidates)
         fused = fuse(dense, lexical, params.rrf_k, params.dense_weight, params.lexical_weight)
+        fused = with_definitions(query, fused, snap, params.rrf_k, params.dense_weight)
         if self.passage_scorer and params.rerank_candidates > 0:
             fused = self._rerank(query, np.asarray(vector), fused[: params.rerank_candidates])
         hits = diversify(fused, k, params.per_source_cap)

@@ -116,6 +116,17 @@ def test_a_figure_question_opens_with_a_sentence_that_gives_a_number() -> None:
     assert picked[0] is number
 
 
+def test_a_definition_question_opens_with_the_sentence_that_defines_the_term() -> None:
+    panel = sentence("The IFR panel will consider each individual funding request.", "ifr")
+    called = sentence("This request is called an individual funding request.", "ifr2")
+    ranked = scored((panel, 0.8), (called, 0.6))
+    asks = Request(QuestionKind.DEFINITION, {}, defined="individual funding request")
+    assert compose(ranked, [panel, called], asks, OPTIONS)[0] is called
+    # Too weak to be in the answer at all: it does not lead.
+    weak = scored((panel, 0.8), (called, 0.3))
+    assert compose(weak, [panel, called], asks, OPTIONS)[0] is panel
+
+
 def test_a_heading_or_a_stray_list_intro_is_never_support() -> None:
     lead = sentence("The plan sets two goals for the city.", "plan", position=0)
     chunk = Chunk("plan#3", "", ChunkMeta(source_id="plan", chunk_index=3))

@@ -85,3 +85,35 @@ def test_cover_years_leaves_the_hits_alone_when_no_passage_has_the_year() -> Non
     top = [hit("a", 0.9, published="2022"), hit("b", 0.8, published="2022")]
 
     assert ids(cover_years(top, top, k=2, years=[2019])) == ["a", "b"]
+
+
+def test_the_passage_defining_an_acronym_joins_a_definition_questions_candidates() -> None:
+    from assistant.retrieval.glossary import Glossary
+    from assistant.retrieval.hybrid import Hit, KnowledgeSnapshot, with_definitions
+    from vectorstore.lexical import LexicalIndex
+
+    defining = Chunk(
+        "p#3",
+        "This request is called an Individual Funding Request (IFR).",
+        ChunkMeta(source_id="p"),
+    )
+    panel = Chunk(
+        "p#9",
+        "The IFR panel decides each individual funding request.",
+        ChunkMeta(source_id="p", chunk_index=9),
+    )
+    chunks = [defining, panel]
+    snap = KnowledgeSnapshot(
+        frozenset(),
+        chunks,
+        LexicalIndex(chunks),
+        Glossary(chunks),
+        set(),
+        {c.id or "": c for c in chunks},
+    )
+    fused = [Hit(panel, 0.03)]
+    asked = with_definitions("What is an individual funding request?", fused, snap, 60, 1.0)
+    assert [h.chunk.id for h in asked] == ["p#9", "p#3"]  # a candidate, ranked 1st of 3rd list
+    assert asked[1].score == pytest.approx(1 / 61)
+    other = with_definitions("Who decides an individual funding request?", fused, snap, 60, 1.0)
+    assert [h.chunk.id for h in other] == ["p#9"]

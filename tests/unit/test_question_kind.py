@@ -44,3 +44,11 @@ def test_a_who_is_the_post_question_must_find_the_post() -> None:
 def test_stems_match_on_their_first_letters() -> None:
     assert shares_stem("decid", frozenset({"decis", "panel"}))
     assert not shares_stem("chair", frozenset({"ratifi", "group"}))
+
+
+def test_a_long_form_called_by_name_defines_its_acronym() -> None:
+    from assistant.answering.question_kind import defines
+
+    said = "This request is called an Individual Funding Request (IFR)."
+    assert defines(said, "IFR") and defines(said, "individual funding request")
+    assert not defines("The IFR panel meets monthly.", "IFR")
