@@ -80,9 +80,10 @@ class ComposeOptions(BaseModel):
         "another's subject).",
     )
     later_documents_add: bool = Field(
-        True,
+        False,
         description="With one_document, a newer document may still add a sentence (it "
-        "may say what has changed since).",
+        "may say what has changed since). Off: on 2026-12-01 it cost 6 points of "
+        "citation precision on the dev set and 5 on the library set, for no key fact.",
     )
 
 

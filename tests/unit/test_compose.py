@@ -47,9 +47,9 @@ EARLIER = sentence("In 2019 no such medicine was licensed.", "old-guide", "2019"
 ALL = [LEAD, SAME_YEAR, LATER, EARLIER]
 
 
-def sources(one_document: bool) -> list[str]:
+def sources(one_document: bool, options: ComposeOptions = OPTIONS) -> list[str]:
     ranked = scored((LEAD, 0.9), (SAME_YEAR, 0.85), (LATER, 0.8), (EARLIER, 0.78))
-    picked = compose(ranked, ALL, request(one_document=one_document), OPTIONS)
+    picked = compose(ranked, ALL, request(one_document=one_document), options)
     return [s.chunk.source_id for s in picked]
 
 
@@ -58,8 +58,13 @@ def test_one_document_answers_leave_out_other_documents_of_the_time_or_earlier()
     assert "old-guide" not in sources(one_document=True)
 
 
-def test_a_later_documents_word_on_the_point_is_kept() -> None:
-    assert sources(one_document=True) == ["tirzepatide", "new-guide"]
+def test_by_default_a_one_document_answer_keeps_to_the_lead_document() -> None:
+    assert sources(one_document=True) == ["tirzepatide"]
+
+
+def test_a_later_documents_word_is_kept_when_the_option_allows() -> None:
+    later = ComposeOptions(later_documents_add=True)
+    assert sources(one_document=True, options=later) == ["tirzepatide", "new-guide"]
 
 
 def test_without_the_rule_every_strong_sentence_is_kept() -> None:
