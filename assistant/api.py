@@ -18,7 +18,13 @@ import numpy as np
 
 from assistant import wiring
 from assistant.answer import Answer, AnswerMode, AnswerProgress, citation_from_chunk
-from assistant.answering.abstention import Stated, abstain_reason, coverage, question_terms
+from assistant.answering.abstention import (
+    Stated,
+    abstain_reason,
+    coverage,
+    gives_requested_figure,
+    question_terms,
+)
 from assistant.answering.compose import Request, compose
 from assistant.answering.evidence import Sentence, SentenceCache
 from assistant.answering.extractive import build_answer_parts, render_text, score_sentences
@@ -242,6 +248,11 @@ class Assistant:
         )
         years = tuple(years_asked(standalone, snap.published_years))
         kind = question_kind(standalone)
+        # The figure rules know figure questions the wording rules call something else:
+        # "what's the starting dose of X" wants a dose, not a definition.
+        asks_figure = gives_requested_figure(standalone, "", snap.glossary) is not None
+        if asks_figure and kind in (QuestionKind.DEFINITION, QuestionKind.OTHER):
+            kind = QuestionKind.FIGURE
         compares = kind == QuestionKind.CHANGE or len(years) > 1
         request = Request(
             kind=kind,
@@ -249,6 +260,11 @@ class Assistant:
             weights={t: snap.lexical.idf(t) for t in question_terms(standalone)},
             years=years,
             one_document=self._settings.answer.one_document and not compares,
+            figure=(
+                (lambda text: bool(gives_requested_figure(standalone, text, snap.glossary)))
+                if asks_figure
+                else None
+            ),
         )
         chosen = compose(scored, sentences, request, self._settings.answer, self._next_passage)
         evidence = [c.indexed_text for c in chunks]

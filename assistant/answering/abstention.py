@@ -159,9 +159,17 @@ _FIGURE_OF = re.compile(
     r"\b(?:dose|doses|dosage|cost|costs|price|budget|value|salary|spend|spending|funding|"
     r"number|size|population|length|duration)\s+(?:of|for)\s+(?:the\s+|a\s+|an\s+)?"
     r"([\w-]+(?:\s+(?!(?:and|or|in|at|for|to|when|if|with|by|on|per|is|are|does|do)\b)"
-    r"[\w-]+){0,2})",
+    r"[\w-]+){0,3})|"
+    # "how much does a Dexcom ONE starter kit cost", "what does the reader cost"
+    r"\b(?:how much|what) (?:does|do|did|will|would) (?:a |an |the )?"
+    r"([\w-]+(?:\s+[\w-]+){0,3}?) cost\b",
     re.IGNORECASE,
 )
+# Money asked for: an amount in currency or millions, not a percentage.
+_MONEY_QUESTION = re.compile(
+    r"\b(budget|cost|costs|spend|spending|salary|price|funding|money|pay|paid)\b", re.I
+)
+_MONEY = re.compile(r"[£$€]\s?\d|\d\s?(million|billion|bn|m\b|k\b)|\bband \d", re.I)
 
 
 def _question_names(question: str) -> list[str]:
@@ -182,7 +190,11 @@ def figure_subjects(question: str, glossary: Glossary) -> tuple[list[set[str]], 
     (empty when the question has no such phrase)."""
     names = [g for name in _question_names(question) if (g := _name_stems(name, glossary))]
     match = _FIGURE_OF.search(question)
-    thing = set(terms(match.group(1))) - _FRAME_TERMS if match else set()
+    phrase = (match.group(1) or match.group(2)) if match else ""
+    # The phrase's head noun is what the figure is of ("starter kit": a kit, whatever
+    # else the passage prices); any of its words when the last says nothing.
+    words = [w for w in phrase.split() if set(terms(w)) - _FRAME_TERMS]
+    thing = set(terms(words[-1])) - _FRAME_TERMS if words else set()
     return names, thing
 
 
@@ -252,7 +264,8 @@ def gives_requested_figure(question: str, text: str, glossary: Glossary) -> bool
     if _DURATION_QUESTION.search(question):
         return bool(_DURATION.search(text))
     if _AMOUNT_QUESTION.search(question):
-        return bool(_AMOUNT.search(text))
+        money = _MONEY_QUESTION.search(question)
+        return bool((_MONEY if money else _AMOUNT).search(text))
     return None
 
 

@@ -38,6 +38,9 @@ class Request:
     defined: str | None = None  # what a definition question asks about
     years: tuple[int, ...] = ()
     one_document: bool = True
+    # Whether a sentence gives the figure a figure question asks for (a dose with its
+    # unit, a count of the right thing); None: any number will do.
+    figure: Callable[[str], bool] | None = None
 
 
 # The sentences of the passage after a given one in its document (empty at the end):
@@ -144,7 +147,7 @@ def _rerank_for_kind(
     def has_shape(sentence: Sentence) -> bool:
         text = sentence.text
         if kind == QuestionKind.FIGURE:
-            return gives_a_number(text)
+            return request.figure(text) if request.figure else gives_a_number(text)
         if kind == QuestionKind.DEFINITION:
             return request.defined is not None and defines(text, request.defined)
         if kind == QuestionKind.LIST:
@@ -155,8 +158,9 @@ def _rerank_for_kind(
         return item.score + (params.shape_bonus if has_shape(item.sentence) else 0.0)
 
     ranked = sorted(scored, key=lambda s: -shaped(s))
-    if kind == QuestionKind.DEFINITION and ranked:
-        # A sentence that defines the term is the direct answer to "what is X": it leads
+    if (kind == QuestionKind.DEFINITION or request.figure) and ranked:
+        # A sentence that defines the term is the direct answer to "what is X", and one
+        # that gives the figure asked for the direct answer to "what dose": it leads
         # whenever it is relevant enough to be in the answer at all.
         floor = ranked[0].score * params.min_relative_score
         definers = [s for s in ranked if has_shape(s.sentence) and s.score >= floor]

@@ -148,3 +148,20 @@ def test_how_many_counts_the_head_noun_of_its_phrase() -> None:
     trusts = "How many NHS trusts are in segment 5?"
     assert not gives_requested_figure(trusts, "All 5 segments are set by the NHS.", NO_GLOSSARY)
     assert gives_requested_figure(trusts, "There are 12 trusts in segment 5.", NO_GLOSSARY)
+
+
+def test_a_budget_wants_money_not_a_percentage() -> None:
+    question = "What's the annual budget of the partnership?"
+    assert not gives_requested_figure(
+        question, "26% of people live in deprived areas.", NO_GLOSSARY
+    )
+    assert gives_requested_figure(question, "Its budget is £1.2 billion.", NO_GLOSSARY)
+    assert gives_requested_figure("By how much will headcount fall?", "By 50%.", NO_GLOSSARY)
+
+
+def test_a_price_must_be_for_the_thing_priced() -> None:
+    question = "How much does a Dexcom ONE starter kit cost?"
+    sensor = Stated("One Dexcom ONE sensor costs £25.", passage="Dexcom ONE starter kit")
+    kit = Stated("A Dexcom ONE starter kit costs £30.")
+    assert figure_misplaced(question, [sensor], NO_GLOSSARY)
+    assert not figure_misplaced(question, [kit], NO_GLOSSARY)

@@ -132,6 +132,14 @@ def test_a_definition_question_opens_with_the_sentence_that_defines_the_term() -
     assert compose(weak, [panel, called], asks, OPTIONS)[0] is panel
 
 
+def test_a_figure_question_opens_with_the_figure_it_asks_for() -> None:
+    gap = sentence("The time between two doses must be at least 3 days.", "t")
+    start = sentence("Initially 2.5 mg once weekly for 4 weeks.", "t2")
+    ranked = scored((gap, 0.65), (start, 0.5))
+    asks = Request(QuestionKind.FIGURE, {}, figure=lambda text: "mg" in text)
+    assert compose(ranked, [gap, start], asks, OPTIONS)[0] is start
+
+
 def test_a_heading_or_a_stray_list_intro_is_never_support() -> None:
     lead = sentence("The plan sets two goals for the city.", "plan", position=0)
     chunk = Chunk("plan#3", "", ChunkMeta(source_id="plan", chunk_index=3))

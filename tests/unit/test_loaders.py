@@ -216,6 +216,9 @@ def test_markdown_links_keep_their_text_not_their_address() -> None:
 def test_markdown_loses_raw_html_but_keeps_its_text() -> None:
     from ingest.loaders import markdown_text
 
-    body = 'Board.\n<!--{% include figure alt="members" %}-->\n<div class="x">Seven <b>members</b></div>'
+    body = (
+        'Board.\n<!--{% include figure alt="members" %}-->\n'
+        '<div class="x">Seven <b>members</b></div>'
+    )
     assert markdown_text(body) == "Board.\n\nSeven members"
     assert markdown_text("HbA1c <target and y> 5") == "HbA1c <target and y> 5"
