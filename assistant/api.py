@@ -32,6 +32,7 @@ from assistant.answering.question_kind import (
     QuestionKind,
     defined_term,
     defines,
+    figure_asked,
     question_kind,
 )
 from assistant.grounded.answer import llm_answer_stream
@@ -248,11 +249,7 @@ class Assistant:
         )
         years = tuple(years_asked(standalone, snap.published_years))
         kind = question_kind(standalone)
-        # The figure rules know figure questions the wording rules call something else:
-        # "what's the starting dose of X" wants a dose, not a definition.
-        asks_figure = gives_requested_figure(standalone, "", snap.glossary) is not None
-        if asks_figure and kind in (QuestionKind.DEFINITION, QuestionKind.OTHER):
-            kind = QuestionKind.FIGURE
+        asks_figure = figure_asked(standalone) is not None
         compares = kind == QuestionKind.CHANGE or len(years) > 1
         request = Request(
             kind=kind,

@@ -123,13 +123,18 @@ class ChunkStore:
                 metadatas=[c.meta.to_chroma() for c in chunks[start:end]],
             )
             if sentence_vectors is not None:
+                # In metadata, not as a document: Chroma full-text indexes documents, and a
+                # trigram index of base64 would triple the store's size on disk.
                 self.sentences.upsert(
                     ids=[c.id for c in chunks[start:end]],
                     embeddings=[_REGISTRY_VECTOR] * len(chunks[start:end]),
-                    documents=[pack_vectors(v) for v in sentence_vectors[start:end]],
                     metadatas=[
-                        {"source_id": c.meta.source_id, "doc_version": c.meta.doc_version}
-                        for c in chunks[start:end]
+                        {
+                            "source_id": c.meta.source_id,
+                            "doc_version": c.meta.doc_version,
+                            "vectors": pack_vectors(v),
+                        }
+                        for c, v in zip(chunks[start:end], sentence_vectors[start:end], strict=True)
                     ],
                 )
         # The switch: one registry upsert makes the new version the one queries see.
@@ -203,11 +208,11 @@ class ChunkStore:
         order); chunks stored without them are left out."""
         if not ids:
             return {}
-        got = self.sentences.get(ids=list(ids), include=["documents"])
+        got = self.sentences.get(ids=list(ids), include=["metadatas"])
         return {
-            cid: unpack_vectors(doc)
-            for cid, doc in zip(got["ids"], got["documents"] or [], strict=True)
-            if doc
+            cid: unpack_vectors(str(meta["vectors"]))
+            for cid, meta in zip(got["ids"], got["metadatas"] or [], strict=True)
+            if meta and meta.get("vectors")
         }
 
     def query(

@@ -11,13 +11,14 @@ Signals, each general (nothing about particular questions):
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 
 from assistant.answering.options import AbstainOptions
 from assistant.answering.question_kind import (
+    FigureKind,
     QuestionKind,
+    figure_asked,
     person_focus,
     question_kind,
     shares_stem,
@@ -29,39 +30,7 @@ _NUMBER = (
     r"\b(\d[\d,.\-–]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"fourteen|fifteen|twenty|thirty|forty|fifty|hundred)"
 )
-_HOW_MANY = re.compile(
-    r"\bhow many ([a-z][a-z -]{2,60}?)(?: are| is| do| does| did| have| has|"
-    r" were| was| in| on| at| there|\?|$)",
-    re.IGNORECASE,
-)
-# The amount word must end its noun phrase: "what is the budget of X" asks for an amount,
-# "what is an individual funding request" does not.
-_AMOUNT_QUESTION = re.compile(
-    r"\bhow much\b|\bwhat(?:'s|’s| is| was| are| were) (the |a |an |its |their )?"
-    r"([\w()-]+ ){0,4}(budget|cost|costs|spend|spending|salary|pay band|price|value|funding)"
-    r"(?=\s*(\?|$|\b(of|for|in|per|on|at|to|from|that|this|does|do|is|was|will)\b))|"
-    r"\bwhat (does|do|did|will) [^?(]+ cost(\s+(the|an?|each|per|us|them|it)\b[^?(]{0,25})?"
-    r"\s*(\?|$)|\b(salary|pay) band\b|\bworth\b",
-    re.IGNORECASE,
-)
-# Words that end the counted noun phrase of "how many <noun phrase> ...".
-_NOT_NOUN = frozenset(
-    (
-        "should will would can could must might may shall had have has are is were was do "
-        "does did been be being the a an to in into of for on at there per each across by "
-        "within from that which who get got"
-    ).split()
-)
-# A question asking for a dose ("what is the starting dose of X", "the dose of X"), not one
-# that mentions doses ("what should happen to insulin doses when X is added").
-_DOSE_QUESTION = re.compile(
-    r"\b(what(?:'s|’s| is| are| was| were)|how much|how many)\b[^?]*?\b(dose|doses|dosage)\b|"
-    r"\b(dose|dosage) (of|for)\b",
-    re.IGNORECASE,
-)
 _DOSE = re.compile(r"\d\s?(mg|mcg|micrograms?|milligrams?|g|ml|units?|iu)\b", re.IGNORECASE)
-# "How much notice / time" asks for a duration, not an amount of money.
-_DURATION_QUESTION = re.compile(r"\bhow much (notice|time|warning|longer)\b", re.IGNORECASE)
 _DURATION = re.compile(
     _NUMBER + r"(\s+|-)(working\s+|calendar\s+|clear\s+)?"
     r"(minutes?|hours?|days?|weeks?|months?|years?)\b",
@@ -165,10 +134,7 @@ _FIGURE_OF = re.compile(
     r"([\w-]+(?:\s+[\w-]+){0,3}?) cost\b",
     re.IGNORECASE,
 )
-# Money asked for: an amount in currency or millions, not a percentage.
-_MONEY_QUESTION = re.compile(
-    r"\b(budget|cost|costs|spend|spending|salary|price|funding|money|pay|paid)\b", re.I
-)
+# Money: an amount in currency or millions, not a percentage.
 _MONEY = re.compile(r"[£$€]\s?\d|\d\s?(million|billion|bn|m\b|k\b)|\bband \d", re.I)
 
 
@@ -246,27 +212,24 @@ def gives_requested_figure(question: str, text: str, glossary: Glossary) -> bool
     question about a dose wants a quantity with its unit ("15 mg"); "how much notice" wants
     a duration ("five weeks").
     """
-    many = _HOW_MANY.search(question)
-    if many:
+    asked = figure_asked(question)
+    if asked is None:
+        return None
+    if asked.kind == FigureKind.COUNT:
         # The phrase's head noun is what is counted: "how many NHS trusts" counts trusts,
         # and "5 segments ... in the NHS" does not answer it.
-        phrase = list(
-            itertools.takewhile(lambda w: w.lower() not in _NOT_NOUN, many.group(1).split())
-        )
-        wanted = set(terms(glossary.expand(phrase[-1]))) if phrase else set()
-        wanted = wanted or set(terms(many.group(1)))
+        wanted = set(terms(glossary.expand(asked.counted))) or set(terms(asked.phrase))
         for match in re.finditer(_NUMBER + r"\W+((?:\S+\s+){0,3}\S+)", text, re.IGNORECASE):
             if wanted & set(terms(match.group(2))):
                 return True
         return False
-    if _DOSE_QUESTION.search(question):
-        return bool(_DOSE.search(text))
-    if _DURATION_QUESTION.search(question):
-        return bool(_DURATION.search(text))
-    if _AMOUNT_QUESTION.search(question):
-        money = _MONEY_QUESTION.search(question)
-        return bool((_MONEY if money else _AMOUNT).search(text))
-    return None
+    pattern = {
+        FigureKind.DOSE: _DOSE,
+        FigureKind.DURATION: _DURATION,
+        FigureKind.MONEY: _MONEY,
+        FigureKind.AMOUNT: _AMOUNT,
+    }[asked.kind]
+    return bool(pattern.search(text))
 
 
 def abstain_reason(

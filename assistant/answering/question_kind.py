@@ -7,7 +7,9 @@ figure needs the number next to the thing asked about. Nothing here knows any do
 
 from __future__ import annotations
 
+import itertools
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 
 from vectorstore.lexical import terms
@@ -85,6 +87,10 @@ def question_kind(question: str) -> QuestionKind:
         return QuestionKind.LIST
     if _PROCESS.search(text):
         return QuestionKind.PROCESS
+    # The figure rules know figure questions the wording above misses: "what's the
+    # starting dose of X" wants a dose, not a definition.
+    if figure_asked(text) is not None:
+        return QuestionKind.FIGURE
     if _DEFINITION.search(text):
         return QuestionKind.DEFINITION
     return QuestionKind.OTHER
@@ -154,3 +160,83 @@ def defines(sentence: str, term: str) -> bool:
         rf"\b(is|are)\s+(called|known\s+as|termed)\s+[^.()]{{3,80}}\(\s*{t}s?\s*\)",
     )
     return any(re.search(p, sentence, re.I) for p in patterns)
+
+
+# -- figure questions: what kind of figure is asked for ------------------------------------
+
+_HOW_MANY = re.compile(
+    r"\bhow many ([a-z][a-z -]{2,60}?)(?: are| is| do| does| did| have| has|"
+    r" were| was| in| on| at| there|\?|$)",
+    re.IGNORECASE,
+)
+
+# The amount word must end its noun phrase: "what is the budget of X" asks for an amount,
+# "what is an individual funding request" does not.
+_AMOUNT_QUESTION = re.compile(
+    r"\bhow much\b|\bwhat(?:'s|’s| is| was| are| were) (the |a |an |its |their )?"
+    r"([\w()-]+ ){0,4}(budget|cost|costs|spend|spending|salary|pay band|price|value|funding)"
+    r"(?=\s*(\?|$|\b(of|for|in|per|on|at|to|from|that|this|does|do|is|was|will)\b))|"
+    r"\bwhat (does|do|did|will) [^?(]+ cost(\s+(the|an?|each|per|us|them|it)\b[^?(]{0,25})?"
+    r"\s*(\?|$)|\b(salary|pay) band\b|\bworth\b",
+    re.IGNORECASE,
+)
+# Words that end the counted noun phrase of "how many <noun phrase> ...".
+_NOT_NOUN = frozenset(
+    (
+        "should will would can could must might may shall had have has are is were was do "
+        "does did been be being the a an to in into of for on at there per each across by "
+        "within from that which who get got"
+    ).split()
+)
+
+# A question asking for a dose ("what is the starting dose of X", "the dose of X"), not one
+# that mentions doses ("what should happen to insulin doses when X is added").
+_DOSE_QUESTION = re.compile(
+    r"\b(what(?:'s|’s| is| are| was| were)|how much|how many)\b[^?]*?\b(dose|doses|dosage)\b|"
+    r"\b(dose|dosage) (of|for)\b",
+    re.IGNORECASE,
+)
+
+# "How much notice / time" asks for a duration, not an amount of money.
+_DURATION_QUESTION = re.compile(r"\bhow much (notice|time|warning|longer)\b", re.IGNORECASE)
+
+# Money asked for (a budget, a price): an amount in currency, not a percentage.
+_MONEY_QUESTION = re.compile(
+    r"\b(budget|cost|costs|spend|spending|salary|price|funding|money|pay|paid)\b", re.I
+)
+
+
+class FigureKind(StrEnum):
+    """The kind of figure a figure question wants."""
+
+    COUNT = "count"  # "how many X": a number next to X
+    DOSE = "dose"  # a quantity with its unit ("15 mg")
+    DURATION = "duration"  # "how much notice": "five weeks"
+    MONEY = "money"  # a budget, cost or price: currency or millions
+    AMOUNT = "amount"  # "by how much": any amount, a percentage included
+
+
+@dataclass(frozen=True)
+class FigureAsked:
+    """What a figure question asks for; for a count, the phrase and its head noun."""
+
+    kind: FigureKind
+    phrase: str = ""
+    counted: str = ""
+
+
+def figure_asked(question: str) -> FigureAsked | None:
+    """The figure ``question`` asks for, or None when it asks for none."""
+    many = _HOW_MANY.search(question)
+    if many:
+        phrase = many.group(1)
+        head = list(itertools.takewhile(lambda w: w.lower() not in _NOT_NOUN, phrase.split()))
+        return FigureAsked(FigureKind.COUNT, phrase, head[-1] if head else "")
+    if _DOSE_QUESTION.search(question):
+        return FigureAsked(FigureKind.DOSE)
+    if _DURATION_QUESTION.search(question):
+        return FigureAsked(FigureKind.DURATION)
+    if _AMOUNT_QUESTION.search(question):
+        money = _MONEY_QUESTION.search(question)
+        return FigureAsked(FigureKind.MONEY if money else FigureKind.AMOUNT)
+    return None

@@ -52,3 +52,15 @@ def test_a_long_form_called_by_name_defines_its_acronym() -> None:
     said = "This request is called an Individual Funding Request (IFR)."
     assert defines(said, "IFR") and defines(said, "individual funding request")
     assert not defines("The IFR panel meets monthly.", "IFR")
+
+
+def test_a_question_for_a_dose_or_price_is_a_figure_question_whatever_its_wording() -> None:
+    from assistant.answering.question_kind import FigureKind, figure_asked
+
+    assert question_kind("What's the starting dose of tirzepatide?") == QuestionKind.FIGURE
+    assert question_kind("What is the budget of the board?") == QuestionKind.FIGURE
+    assert question_kind("What is an individual funding request?") == QuestionKind.DEFINITION
+    asked = figure_asked("How many NHS trusts are in segment 5?")
+    assert asked is not None and asked.kind == FigureKind.COUNT and asked.counted == "trusts"
+    assert figure_asked("What's the annual budget?") == figure_asked("What does it cost?")
+    assert figure_asked("What should happen to insulin doses when X is added?") is None
