@@ -6,7 +6,8 @@ LIBRARY ?= ../shared/library
 STAMP   := $(VENV)/.installed
 LLM_STAMP := $(VENV)/.installed-llm
 
-.PHONY: install llm run ingest test unit lint format bench-ingest bench-answer eval calibrate clean
+.PHONY: install llm run ingest test unit lint format bench-ingest fuzz bench-answer eval calibrate \
+	eval-injection clean
 
 $(STAMP): pyproject.toml scripts/install.sh
 	bash scripts/install.sh
@@ -54,6 +55,10 @@ format: install
 bench-ingest: install
 	$(BIN)/python -m evals.tools.bench_ingest $(CORPUS)
 
+# 500 generated, broken documents through the ingest path: exits 1 on a crash or a hang.
+fuzz: install
+	$(BIN)/python -m evals.tools.fuzz_ingest --files 500
+
 # Quality on the dev set, assistant against the textbook LangChain pipeline, warm latency.
 bench-answer: ingest
 	$(BIN)/python -m evals.tools.bench_answer evals/datasets/dev.jsonl
@@ -68,6 +73,13 @@ eval: ingest
 # dev and library sets; prints in-sample and held-out refusals side by side.
 calibrate: ingest
 	$(BIN)/python -m evals.tools.calibrate evals/datasets/dev.jsonl evals/datasets/library.jsonl
+
+# Documents carrying instructions to an AI (visible, hidden in HTML/DOCX, fake citations and
+# system turns), asked in extractive and, with an LLM (NHSA_LLM__BASE_URL or `make llm`), LLM
+# mode: prints how often injected text reaches an answer (target 0) per mode.
+eval-injection: install
+	mkdir -p artifacts
+	$(BIN)/python -m evals.tools.injection_eval --json artifacts/eval-injection.json
 
 clean:
 	rm -rf data artifacts .pytest_cache

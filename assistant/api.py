@@ -10,6 +10,7 @@ share between a web server's threads.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -47,6 +48,21 @@ if TYPE_CHECKING:  # types only: the briefing package and the store load on dema
     from assistant.grounded.client import LLMClient
     from vectorstore.chroma_store import ChunkStore
     from vectorstore.embeddings import SentenceEmbedder
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def checked_question(question: str) -> str:
+    """``question`` as clean text, or ValueError when there is nothing to answer.
+
+    Bytes that were not UTF-8 reach Python as lone surrogates (a shell's argument, say),
+    which the tokenizer cannot take: they become U+FFFD, the replacement character.
+    """
+    text = _LONE_SURROGATE.sub("\ufffd", question).strip()
+    if not text:
+        raise ValueError("the question is empty: ask something, e.g. 'What is an ICB?'")
+    return text
 
 
 class Assistant:
@@ -200,6 +216,8 @@ class Assistant:
     ) -> Iterator[AnswerProgress | Answer]:
         """``ask`` as it happens: in LLM mode, progress while the model writes (sentences
         shown once the verifier passes them); last, always, the final ``Answer``."""
+        question = checked_question(question)
+        history = [checked_question(h) for h in history or [] if h.strip()] or None
         mode = AnswerMode(mode) if mode else self.mode
         if mode == AnswerMode.LLM and self._llm is None:
             raise ValueError("mode 'llm' needs an endpoint: set NHSA_LLM__BASE_URL")

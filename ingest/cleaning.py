@@ -39,7 +39,12 @@ _SPLIT_LETTER = re.compile(r"\b([A-Za-z]{2,}) ([b-hj-np-z])\b(?=[\s,;:!?)]|\.(?!
 _SPLIT_HYPHEN = re.compile(r"\b([A-Za-z]{2,})- (?!(?:and|or|nor|to|but|as)\b)([a-z]{2,})\b")
 # A table of contents entry: a title, dot leaders, a page number ("2 Formulary Choice
 # ......... 4"). It repeats a heading that the body has anyway, and reads as no sentence.
-_CONTENTS_ENTRY = re.compile(r"^\S.*?(?:\s?\.){4,}\s*\d{1,4}\s*$|^\S.*?…{2,}\s*\d{1,4}\s*$")
+# The leaders are tried only where a run of dots begins, and taken whole (possessive): tried
+# at every dot, a long line of dots took minutes (quadratic backtracking).
+_CONTENTS_ENTRY = re.compile(
+    r"^\S(?:.*?(?<!\.)(?<!\.\s))?(?:\s?\.){4,}+\s*\d{1,4}\s*$"
+    r"|^\S(?:.*?(?<!…))?…{2,}+\s*\d{1,4}\s*$"
+)
 _TERMINAL = re.compile(r"[.!?]['’”\")]*$")
 
 

@@ -22,15 +22,18 @@ from typing import Protocol
 from ingest import loaders
 from ingest.chunking import ChunkSpan, chunk_text
 from ingest.cleaning import CleanResult, clean_text
+from ingest.discovery import Discovery, SkippedFile, discover, read_regular_file
 from ingest.documents import DocumentError, DocumentMetadata, LoadedDocument
-from ingest.manifest import MANIFEST_NAME, Manifest, read_manifest
+from ingest.identity import assign_source_ids
+from ingest.injection import find_injections, mark_chunks
+from ingest.manifest import Manifest, read_manifest
 from ingest.options import ChunkingOptions, IngestLimits
 from ingest.sentences import sentence_texts
 from vectorstore.chroma_store import ChunkStore
-from vectorstore.records import Chunk, ChunkMeta, DocumentRecord, chunk_id
+from vectorstore.records import Chunk, ChunkMeta, DocumentRecord, FlaggedSpan, chunk_id
 
 # Bump when cleaning or chunking changes what a file turns into: every document is redone.
-PIPELINE_VERSION = "9"
+PIPELINE_VERSION = "10"
 # Formats of printed documents: no site chrome to clean off their end.
 PRINTED_FORMATS = frozenset({".pdf", ".docx"})
 # Embed in groups of about this many chunks: big enough for efficient batches, small
@@ -80,10 +83,17 @@ class IngestReport:
 
     folder: str
     outcomes: list[FileOutcome] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    # Sub-folders that could not be listed: an error, and their stored documents are kept.
+    unreadable_folders: list[str] = field(default_factory=list)
+    # Store steps after the per-file writes that failed (the server went away, say).
+    store_errors: list[str] = field(default_factory=list)
     manifest_errors: list[str] = field(default_factory=list)
     cleaning_removed: Counter = field(default_factory=Counter)
     cleaning_hits: Counter = field(default_factory=Counter)
+    # Instruction-like sentences (prompt injection) in the documents read this run, by
+    # file: stored as data, kept out of every answer.
+    flagged: dict[str, list[FlaggedSpan]] = field(default_factory=dict)
     garbage_collected: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
@@ -98,11 +108,16 @@ class IngestReport:
         return sum(o.chunks for o in self.outcomes if o.status in (Status.ADDED, Status.UPDATED))
 
     @property
+    def has_errors(self) -> bool:
+        """Anything the user must act on: a failed file, a folder or store step that failed."""
+        return bool(self.failed or self.unreadable_folders or self.store_errors)
+
+    @property
     def failed(self) -> list[FileOutcome]:
         """Outcomes of files that could not be ingested."""
         return [o for o in self.outcomes if o.status == Status.FAILED]
 
-    def summary(self, chunks_in_store: int) -> dict[str, object]:
+    def summary(self, chunks_in_store: int | str) -> dict[str, object]:
         """The run as plain JSON-ready data, for scripts and monitoring (``--json``)."""
         return {
             "folder": self.folder,
@@ -116,8 +131,14 @@ class IngestReport:
             "chunks": chunks_in_store,
             "chunks_written": self.chunks_written,
             "seconds": round(self.seconds, 3),
-            "skipped": list(self.skipped),
+            "skipped": [{"file": s.file, "reason": s.reason} for s in self.skipped],
+            "unreadable_folders": list(self.unreadable_folders),
+            "store_errors": list(self.store_errors),
             "manifest_errors": list(self.manifest_errors),
+            "flagged": [
+                {"file": file, "sentences": len(spans), "excerpts": [s.excerpt for s in spans]}
+                for file, spans in sorted(self.flagged.items())
+            ],
         }
 
 
@@ -136,24 +157,6 @@ def read_document(path: Path, raw: bytes) -> tuple[LoadedDocument, CleanResult]:
     document keeps its last lines; a web page loses its trailing chrome)."""
     loaded = loaders.load(path, raw)
     return loaded, clean_text(loaded.text, web_page=path.suffix.lower() not in PRINTED_FORMATS)
-
-
-def is_folder_documentation(path: Path) -> bool:
-    """A README or the manifest describes the folder; it is not one of its documents."""
-    return path.name == MANIFEST_NAME or path.stem.upper() == "README"
-
-
-def discover(folder: Path) -> tuple[list[Path], list[Path]]:
-    """Files under ``folder`` (recursively) that a loader reads, and the others."""
-    wanted: list[Path] = []
-    skipped: list[Path] = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
-        rel = path.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        readable = path.suffix.lower() in loaders.LOADERS and not is_folder_documentation(path)
-        (wanted if readable else skipped).append(path)
-    return wanted, skipped
 
 
 def document_version(
@@ -241,14 +244,7 @@ class _Job:
     def examine(self, path: Path, source_id: str) -> _Pending | None:
         """The document to (re)write for ``path``, or None when the store already has it."""
         rel = path.relative_to(self.folder).as_posix()
-        size = path.stat().st_size
-        if size > self.limits.max_file_bytes:
-            # MB as the setting counts them (MiB), so the limit reads as it was set.
-            raise DocumentError(
-                f"too large: {size / 2**20:.1f} MB, the limit is "
-                f"{self.limits.max_file_mb:g} MB (setting ingest.max_file_mb)"
-            )
-        raw = path.read_bytes()
+        raw = read_regular_file(path, self.limits)
         row = self.manifest_row(path)
         version = document_version(raw, row, self.chunking)
         previous = self.stored.get(source_id)
@@ -281,6 +277,10 @@ class _Job:
             meta.title = first[:200] if first else source_id
         spans = chunk_text(cleaned.text, self.chunking.max_tokens, self.chunking.min_tokens)
         chunks = build_chunks(source_id, version, cleaned.text, meta, spans, rel)
+        flagged = find_injections(cleaned.text)
+        mark_chunks([c.meta for c in chunks], flagged)
+        if flagged:
+            self.report.flagged[rel] = flagged
         record = DocumentRecord(
             source_id=source_id,
             version=version,
@@ -292,6 +292,7 @@ class _Job:
             **meta.as_dict(),
             notes=list(loaded.notes),
             cleaning_removed=dict(cleaned.removed),
+            flagged=flagged,
             text=cleaned.text,
         )
         return _Pending(path, source_id, version, status, record, chunks)
@@ -338,20 +339,27 @@ class _Job:
                 if on_progress:
                     on_progress(done, total)
 
-    def remove_missing(self, present: set[str]) -> None:
-        """Documents of this folder whose file is gone leave the store."""
+    def remove_missing(self, present: set[str], found: Discovery) -> None:
+        """Documents whose file was under this folder and is gone leave the store; those of
+        other folders, and of sub-folders that could not be listed, stay."""
         for source_id, record in self.stored.items():
-            if record.root == str(self.folder) and source_id not in present:
-                self.store.remove_document(source_id)
-                self.report.outcomes.append(
-                    FileOutcome(
-                        source_id,
-                        record.file,
-                        Status.REMOVED,
-                        chunks=record.chunk_count,
-                        message="file no longer in the folder",
-                    )
+            location = Path(record.location)
+            if (
+                source_id in present
+                or not location.is_relative_to(self.folder)
+                or found.under_unreadable(location)
+            ):
+                continue
+            self.store.remove_document(source_id)
+            self.report.outcomes.append(
+                FileOutcome(
+                    source_id,
+                    location.relative_to(self.folder).as_posix(),
+                    Status.REMOVED,
+                    chunks=record.chunk_count,
+                    message="file no longer in the folder",
                 )
+            )
 
 
 def run_ingest(
@@ -368,36 +376,27 @@ def run_ingest(
     folder = Path(folder).resolve()
     if not folder.is_dir():
         raise DocumentError(f"{folder} is not a folder")
-    files, skipped = discover(folder)
-    manifests = {p.parent: read_manifest(p) for p in skipped if p.name == MANIFEST_NAME}
+    limits = limits or IngestLimits()
+    found = discover(folder, follow_links_outside=limits.follow_links_outside)
+    manifests = {p.parent: read_manifest(p) for p in found.manifests}
     report = IngestReport(
         folder=str(folder),
         manifest_errors=[e for m in manifests.values() for e in m.errors],
-        skipped=[p.relative_to(folder).as_posix() for p in skipped],
+        skipped=found.skipped,
+        unreadable_folders=[
+            f"{d.relative_to(folder).as_posix() or '.'}: {why}"
+            for d, why in sorted(found.unreadable.items())
+        ],
     )
-    job = _Job(
-        folder,
-        store,
-        chunking or ChunkingOptions(),
-        limits or IngestLimits(),
-        manifests,
-        report,
-        store.documents(),
-    )
-    seen: dict[str, Path] = {}
+    for manifest in manifests.values():
+        report.manifest_errors.extend(manifest.unmatched_rows(found.documents))
+    stored = store.documents()
+    job = _Job(folder, store, chunking or ChunkingOptions(), limits, manifests, report, stored)
+    source_ids = assign_source_ids(found.documents, stored)
     pending: list[_Pending] = []
-    for path in files:
+    for path in found.documents:
         rel = path.relative_to(folder).as_posix()
-        source_id = path.stem
-        if source_id in seen:
-            other = seen[source_id].relative_to(folder).as_posix()
-            job.fail(
-                source_id,
-                rel,
-                f"source id {source_id!r} is already taken by {other}; rename one of them",
-            )
-            continue
-        seen[source_id] = path
+        source_id = source_ids[path]
         try:
             if (item := job.examine(path, source_id)) is not None:
                 pending.append(item)
@@ -408,7 +407,15 @@ def run_ingest(
         except Exception as exc:  # a loader library's surprise must not stop the others
             job.fail(source_id, rel, f"could not be read ({type(exc).__name__}: {exc})")
     job.write(pending, embedder, on_progress)
-    job.remove_missing(set(seen))
-    report.garbage_collected = store.collect_garbage()
+    # Each file's outcome is already in the report: a store that fails from here on (a
+    # server stopped mid-run) is reported with it, never instead of it.
+    try:
+        job.remove_missing(set(source_ids.values()), found)
+    except Exception as exc:
+        report.store_errors.append(f"could not remove documents whose files are gone ({exc})")
+    try:
+        report.garbage_collected = store.collect_garbage()
+    except Exception as exc:
+        report.store_errors.append(f"could not collect chunks left by earlier runs ({exc})")
     report.seconds = time.perf_counter() - started
     return report

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
+import threading
 import zipfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -50,7 +54,9 @@ _MD_STRONG = re.compile(r"\*\*|__")
 
 
 # A link or an image: its text stays, its address goes ("[Crawley CCG](/ccgs/crawley)").
-_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+# Neither part runs over a '[': each '[' is a possible start, and scanning from each one to
+# the end of a line full of them ("[a]([a]([a](...") took minutes.
+_MD_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^)\s\[]*(?:\s+\"[^\"]*\")?\)")
 
 
 # Raw HTML inside markdown: comments (often a site's template code) go whole, tags go and
@@ -64,10 +70,77 @@ _MD_HTML_TAG = re.compile(
 )
 
 
+# Styles that hide an element from readers: not displayed, invisible, transparent, or
+# text too small to read (0, or under 2px/pt).
+_HIDDEN_STYLE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|"
+    r"color\s*:\s*transparent|"
+    r"opacity\s*:\s*0*(?:\.0+)?\s*(?:!important\s*)?(?:;|$)|"
+    r"font-size\s*:\s*(?:0+(?:\.0+)?(?:[a-z%]+)?|[01](?:\.\d+)?(?:px|pt))\s*"
+    r"(?:!important\s*)?(?:;|$))",
+    re.IGNORECASE,
+)
+# Elements whose content a reader never sees, whatever their attributes.
+_UNSEEN_ELEMENTS = frozenset({"template", "noscript", "script", "style"})
+
+
+def is_hidden_element(name: str, attrs: dict[str, str]) -> bool:
+    """Whether an HTML element is hidden from readers: ``hidden``, ``aria-hidden="true"``,
+    a hiding style (display:none, visibility:hidden, font-size:0, ...), or an element
+    that is never shown (``<template>``, ``<noscript>``)."""
+    if name.lower() in _UNSEEN_ELEMENTS or "hidden" in attrs:
+        return True
+    if str(attrs.get("aria-hidden", "")).strip().lower() == "true":
+        return True
+    return bool(_HIDDEN_STYLE.search(str(attrs.get("style", ""))))
+
+
+_MD_OPEN_TAG = re.compile(r"<([a-z][a-z0-9-]*)\b([^<>]*)>", re.IGNORECASE)
+_MD_ATTR = re.compile(r"([a-z][\w:-]*)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+)))?", re.I)
+_MD_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _drop_hidden_html(body: str) -> str:
+    """Raw HTML elements hidden from readers taken out of markdown, content and all (an
+    element left open ends where CommonMark ends an HTML block: at a blank line)."""
+    out: list[str] = []
+    position = 0
+    while (tag := _MD_OPEN_TAG.search(body, position)) is not None:
+        name, raw_attrs = tag.group(1), tag.group(2)
+        attrs = {m[1].lower(): m[2] or m[3] or m[4] or "" for m in _MD_ATTR.finditer(raw_attrs)}
+        if raw_attrs.rstrip().endswith("/") or not is_hidden_element(name, attrs):
+            out.append(body[position : tag.end()])
+            position = tag.end()
+            continue
+        out.append(body[position : tag.start()])
+        position = _element_end(body, name, tag.end())
+    out.append(body[position:])
+    return "".join(out)
+
+
+def _element_end(body: str, name: str, start: int) -> int:
+    """Where the element ``name`` opened just before ``start`` closes (nesting counted)."""
+    depth = 1
+    for match in re.finditer(rf"<(/?){re.escape(name)}\b[^<>]*?(/?)>", body[start:], re.I):
+        if match.group(2):
+            continue
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            return start + match.end()
+    blank = _MD_BLANK_LINE.search(body, start)
+    return blank.start() if blank else len(body)
+
+
 def markdown_text(body: str) -> str:
     """Markdown's text with escapes resolved, links and images reduced to their text,
-    raw HTML comments and tags removed and ``**``/``__`` emphasis markers removed."""
-    body = _MD_HTML_TAG.sub("", _MD_HTML_COMMENT.sub("", body))
+    raw HTML comments and hidden elements removed, other tags removed (their text kept)
+    and ``**``/``__`` emphasis markers removed."""
+    # No comment closes after the last "-->": searched past it, each "<!--" of a file full
+    # of unclosed ones was sought to the end (quadratic).
+    closed = body.rfind("-->") + 3
+    body = _MD_HTML_COMMENT.sub("", body[:closed]) + body[closed:]
+    body = _drop_hidden_html(body)
+    body = _MD_HTML_TAG.sub("", body)
     return _MD_ESCAPE.sub(r"\1", _MD_LINK.sub(r"\1", _MD_STRONG.sub("", body)))
 
 
@@ -131,12 +204,29 @@ _HTML_BLOCKS = (
 )
 
 
+# Browsers build no deeper tree (Chromium's HTML parser stops nesting at 512). Deeper, a page
+# is broken or hostile, and each BeautifulSoup insert below costs the depth (quadratic).
+MAX_HTML_DEPTH = 512
+
+
+def _nesting_depth(soup) -> int:
+    """How deep the elements nest (one pass: find_all yields a parent before its children)."""
+    depth = {id(soup): 0}
+    for tag in soup.find_all(True):
+        depth[id(tag)] = depth[id(tag.parent)] + 1
+    return max(depth.values())
+
+
 def load_html(raw: bytes) -> LoadedDocument:
     """HTML: visible text with block structure kept; page chrome dropped; meta tags read."""
     from bs4 import BeautifulSoup
 
     loaded = _text_document(raw)
     soup = BeautifulSoup(loaded.text, "lxml")
+    if (depth := _nesting_depth(soup)) > MAX_HTML_DEPTH:
+        raise DocumentError(
+            f"HTML elements nested {depth} deep (browsers stop at {MAX_HTML_DEPTH}): a broken page"
+        )
 
     def meta(*names: str) -> str | None:
         for name in names:
@@ -157,8 +247,16 @@ def load_html(raw: bytes) -> LoadedDocument:
         publisher=meta("og:site_name", "citation_publisher", "dc.publisher", "publisher"),
         published=_published(published, loaded.notes),
     )
-    for tag in soup(_HTML_DROP):
-        tag.decompose()
+    # Text hidden from readers is not the page's text (and a favourite hiding place for
+    # instructions to AI models); hidden elements go first, their content with them.
+    hidden = [
+        tag
+        for tag in soup.find_all(True)
+        if is_hidden_element(tag.name, {k: _attr(v) for k, v in tag.attrs.items()})
+    ]
+    for tag in hidden + list(soup(_HTML_DROP)):
+        if not tag.decomposed:
+            tag.decompose()
     for level in range(1, 7):
         for tag in soup.find_all(f"h{level}"):
             tag.insert_before("\n" + "#" * level + " ")
@@ -176,11 +274,58 @@ def load_html(raw: bytes) -> LoadedDocument:
     return loaded
 
 
-def load_pdf(raw: bytes) -> LoadedDocument:
-    """PDF: the text layer of every page; title, author and date from its properties."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+class _LogCollector(logging.Handler):
+    """Keeps the distinct messages logged (WARNING and above) by the thread that made it."""
 
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.thread == self.thread and message not in self.messages:
+            self.messages.append(message)
+
+
+@contextmanager
+def _library_warnings(logger_name: str) -> Iterator[list[str]]:
+    """The warnings a library logs meanwhile. Left alone they reach stderr bare, without
+    the file they are about; the loader attaches them to its note or error instead."""
+    collector = _LogCollector()
+    logger = logging.getLogger(logger_name)
+    logger.addHandler(collector)
+    try:
+        yield collector.messages
+    finally:
+        logger.removeHandler(collector)
+
+
+def _attr(value: object) -> str:
+    # BeautifulSoup gives multi-valued attributes (class) as lists.
+    return " ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def load_pdf(raw: bytes) -> LoadedDocument:
+    """PDF: the text layer of every page; title, author and date from its properties.
+    What pypdf warns about (a truncated file, say) becomes a note, or part of the error."""
+    with _library_warnings("pypdf") as warned:
+        try:
+            loaded = _read_pdf(raw)
+        except DocumentError as exc:
+            if warned:
+                raise DocumentError(f"{exc}; pypdf warned: {'; '.join(warned)}") from exc
+            raise
+    loaded.notes.extend(f"pypdf warned: {message}" for message in warned)
+    return loaded
+
+
+def _read_pdf(raw: bytes) -> LoadedDocument:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    # NotImplementedError: a filter pypdf lacks; RecursionError: objects nested too deep.
+    broken = (PyPdfError, NotImplementedError, RecursionError, zlib.error)
     try:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -189,7 +334,7 @@ def load_pdf(raw: bytes) -> LoadedDocument:
         info = reader.metadata
     except DocumentError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+    except (*broken, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         raise DocumentError(f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
     # Printed lines rejoined into paragraphs, so the chunker sees paragraphs and headings.
     pages = strip_page_furniture(pages)
@@ -198,7 +343,12 @@ def load_pdf(raw: bytes) -> LoadedDocument:
         raise DocumentError(
             f"PDF has no text layer ({len(pages)} page(s) of images?); OCR it first"
         )
-    created = info.creation_date if info else None
+    notes = []
+    try:
+        created = info.creation_date if info else None
+    except ValueError as exc:  # a malformed date costs the document its date, not its text
+        created = None
+        notes.append(f"creation date ignored ({exc})")
     return LoadedDocument(
         text=text,
         metadata=DocumentMetadata(
@@ -206,21 +356,33 @@ def load_pdf(raw: bytes) -> LoadedDocument:
             author=_str(info.author) if info else None,
             published=_iso_day(created),
         ),
+        notes=notes,
     )
 
 
 def load_docx(raw: bytes) -> LoadedDocument:
     """DOCX: paragraphs (headings and list items marked) and tables; core properties."""
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
+    from docx.exceptions import PythonDocxError
+    from docx.opc.exceptions import OpcError
+    from lxml.etree import LxmlError
 
+    # python-docx parses parts and values as they are read: a broken part (corrupt
+    # compressed data, malformed XML, an impossible value, a zip feature zipfile lacks)
+    # surfaces anywhere in the reading, not only on opening.
+    broken = (OpcError, PythonDocxError, LxmlError, zipfile.BadZipFile, zlib.error, EOFError)
     try:
-        document = docx.Document(io.BytesIO(raw))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        return _read_docx(raw)
+    except (*broken, NotImplementedError, KeyError, ValueError, TypeError, OSError) as exc:
         raise DocumentError(f"not a readable DOCX ({type(exc).__name__}: {exc})") from exc
+
+
+def _read_docx(raw: bytes) -> LoadedDocument:
+    import docx
+
+    document = docx.Document(io.BytesIO(raw))
     lines: list[str] = []
     for para in document.paragraphs:
-        text = para.text.strip()
+        text = visible_text(para).strip()
         if not text:
             continue
         style = (para.style.name if para.style is not None else "") or ""
@@ -233,7 +395,11 @@ def load_docx(raw: bytes) -> LoadedDocument:
         lines.append(text)
     for table in document.tables:
         for row in table.rows:
-            cells = [c.text.strip() for c in row.cells if c.text.strip()]
+            cells = [
+                text
+                for c in row.cells
+                if (text := "\n".join(visible_text(p) for p in c.paragraphs).strip())
+            ]
             if cells:
                 lines.append(" | ".join(cells))
     props = document.core_properties
@@ -246,6 +412,55 @@ def load_docx(raw: bytes) -> LoadedDocument:
             kind=_str(props.category),
         ),
     )
+
+
+# Text under this size (in points) cannot be read on the page.
+_TINY_PT = 2.0
+
+
+def visible_text(paragraph) -> str:
+    """A DOCX paragraph's text without the runs a reader cannot see: hidden (``w:vanish``),
+    tiny (under 2pt), or white on an unshaded page outside tables."""
+    shaded = bool(
+        paragraph._p.xpath(
+            "./w:pPr/w:shd[@w:fill and @w:fill!='auto' and @w:fill!='FFFFFF'] | ancestor::w:tc"
+        )
+    )
+    parts = []
+    for item in paragraph.iter_inner_content():
+        for run in getattr(item, "runs", None) or [item]:
+            if not _unseen_run(run, paragraph, shaded):
+                parts.append(run.text)
+    return "".join(parts)
+
+
+def _unseen_run(run, paragraph, shaded: bool) -> bool:
+    fonts = [run.font]
+    if run.style is not None:
+        fonts.append(run.style.font)
+    if paragraph.style is not None:
+        fonts.append(paragraph.style.font)
+    hidden = next((f.hidden for f in fonts if f.hidden is not None), False)
+    if hidden or run.element.xpath("./w:rPr/w:specVanish"):
+        return True
+    size = next((f.size for f in fonts if f.size is not None), None)
+    if size is not None and size.pt < _TINY_PT:
+        return True
+    if shaded or run.font.highlight_color is not None or run.element.xpath("./w:rPr/w:shd"):
+        return False
+    color = next((f.color for f in fonts if f.color is not None and f.color.type), None)
+    return color is not None and _is_white(color)
+
+
+def _is_white(color) -> bool:
+    from docx.enum.dml import MSO_THEME_COLOR
+
+    try:
+        if color.rgb is not None and str(color.rgb).upper() == "FFFFFF":
+            return True
+        return color.theme_color in (MSO_THEME_COLOR.BACKGROUND_1, MSO_THEME_COLOR.LIGHT_1)
+    except (AttributeError, ValueError):
+        return False
 
 
 def _str(value: object) -> str | None:

@@ -42,6 +42,11 @@ class IngestLimits(BaseModel):
     max_file_mb: float = Field(
         25.0, gt=0, description="Files larger than this are refused with a clear error."
     )
+    follow_links_outside: bool = Field(
+        False,
+        description="Read files that links inside the folder point to outside it (by "
+        "default such links are skipped: a link must not leak a file into answers).",
+    )
 
     @property
     def max_file_bytes(self) -> int:

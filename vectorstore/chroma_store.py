@@ -10,14 +10,20 @@ behind by a crash are collected on the next run.
 from __future__ import annotations
 
 import base64
+import os
+import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import chromadb
 import numpy as np
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import InternalError
 
+from vectorstore.errors import StoreUnavailable
 from vectorstore.records import Chunk, ChunkMeta, DocumentRecord
 
 # Chroma refuses records without a vector (and would fetch its default model to make
@@ -43,34 +49,113 @@ def unpack_vectors(packed: str) -> np.ndarray:
     return array.reshape(rows, cols).astype(np.float32)
 
 
+def _embedded_client(data_dir: Path, settings: ChromaSettings) -> Any:
+    path = Path(data_dir) / "chroma"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise StoreUnavailable(
+            f"cannot keep a store in {data_dir}: {exc.filename or path} is a file, not a "
+            "folder; give --data-dir (or NHSA_STORE__DATA_DIR) a folder"
+        ) from exc
+    except OSError as exc:
+        raise StoreUnavailable(
+            f"cannot create the store folder {path}: {exc.strerror or exc}"
+        ) from exc
+    # Chroma writes to its SQLite file even to read (migrations, the write-ahead log).
+    database = path / "chroma.sqlite3"
+    if not os.access(path, os.W_OK) or (database.exists() and not os.access(database, os.W_OK)):
+        raise StoreUnavailable(
+            f"the store in {path} is read-only: nhsa needs write access to that folder and "
+            "its files (check their owner and permissions, or copy the store elsewhere and "
+            "use --data-dir)"
+        )
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
 def open_client(data_dir: Path, host: str | None = None, port: int = 8000) -> Any:
     """A Chroma client: a server's when ``host`` is given, else embedded on disk."""
     settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if host:
+    if not host:
+        return _embedded_client(data_dir, settings)
+    try:
         return chromadb.HttpClient(host=host, port=port, settings=settings)
-    path = Path(data_dir) / "chroma"
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=settings)
+    except Exception as exc:  # Chroma's own message names neither host nor port
+        raise StoreUnavailable(
+            f"cannot reach the Chroma server at {host}:{port} ({type(exc).__name__}): start "
+            f"it (`chroma run --host {host} --port {port} --path DIR`) or unset "
+            "NHSA_STORE__CHROMA_HOST to use the store on disk"
+        ) from exc
+
+
+def _fresh_embedded_client(client: Any) -> Any:
+    """A new embedded client on ``client``'s folder that reads the folder afresh.
+
+    Embedded Chroma keeps each collection's vector index in memory, and in a process that
+    did not write them it never sees another process's writes: a query then fails with
+    "Error finding id" (or silently misses the new chunks). Chroma shares one in-memory
+    system per folder across a process's clients, so the cached system is dropped first,
+    else the new client would get the same stale index back."""
+    settings = client.get_settings()
+    client.close()
+    SharedSystemClient._identifier_to_system.pop(settings.persist_directory, None)
+    return chromadb.PersistentClient(path=settings.persist_directory, settings=settings)
+
+
+@dataclass(frozen=True)
+class _Collections:
+    """One client and the three collections opened through it, swapped as one."""
+
+    client: Any
+    chunks: Any
+    registry: Any
+    sentences: Any
+
+    @classmethod
+    def open(cls, client: Any, collection: str) -> _Collections:
+        # embedding_function=None: we always pass our own vectors (Chroma's default one
+        # would download a model).
+        return cls(
+            client,
+            client.get_or_create_collection(
+                collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            ),
+            client.get_or_create_collection(f"{collection}__documents", embedding_function=None),
+            # Each chunk's sentence vectors, computed at ingest so that a question embeds
+            # only itself. One record per chunk, looked up by the chunk's id, never by
+            # similarity.
+            client.get_or_create_collection(f"{collection}__sentences", embedding_function=None),
+        )
 
 
 class ChunkStore:
     """The chunk collection plus its document registry."""
 
     def __init__(self, client: Any, collection: str = "nhs_chunks") -> None:
-        self.client = client
-        # embedding_function=None: we always pass our own vectors.
-        self.chunks = client.get_or_create_collection(
-            collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
-        )
-        self.registry = client.get_or_create_collection(
-            f"{collection}__documents", embedding_function=None
-        )
-        # Each chunk's sentence vectors, computed at ingest so that a question embeds only
-        # itself. One record per chunk, looked up by the chunk's id, never by similarity.
-        self.sentences = client.get_or_create_collection(
-            f"{collection}__sentences", embedding_function=None
-        )
+        self.collection = collection
+        self._open = _Collections.open(client, collection)
         self._batch = max(1, min(int(client.get_max_batch_size()), 2000))
+        self._embedded = bool(client.get_settings().is_persistent)
+        self._reopen_lock = threading.Lock()
+        # The live versions this process's open indexes are known to hold: None until
+        # first read, and after this process's own writes (which its indexes saw).
+        self._indexed: frozenset[str] | None = None
+
+    @property
+    def client(self) -> Any:
+        return self._open.client
+
+    @property
+    def chunks(self) -> Any:
+        return self._open.chunks
+
+    @property
+    def registry(self) -> Any:
+        return self._open.registry
+
+    @property
+    def sentences(self) -> Any:
+        return self._open.sentences
 
     @classmethod
     def open(
@@ -81,7 +166,30 @@ class ChunkStore:
         port: int = 8000,
     ) -> ChunkStore:
         """Open (creating if needed) the store in ``data_dir`` or on a server."""
-        return cls(open_client(data_dir, host, port), collection)
+        client = open_client(data_dir, host, port)
+        try:
+            return cls(client, collection)
+        except Exception as exc:  # Chroma's errors name neither the server nor the folder
+            where = f"the Chroma server at {host}:{port}" if host else f"the store in {data_dir}"
+            raise StoreUnavailable(f"cannot open {where}: {type(exc).__name__}: {exc}") from exc
+
+    def reopen(self) -> None:
+        """Read an embedded store afresh (after another process wrote to it)."""
+        if not self._embedded:
+            return  # a server's indexes are the server's: always current
+        stale = self._open
+        with self._reopen_lock:
+            if self._open is stale:
+                self._open = _Collections.open(
+                    _fresh_embedded_client(stale.client), self.collection
+                )
+
+    def _follow_other_writers(self, versions: frozenset[str]) -> None:
+        """Reopen an embedded store whose live versions changed under it: another
+        process (``nhsa ingest`` while ``nhsa serve`` runs) wrote them."""
+        if self._embedded and self._indexed is not None and versions != self._indexed:
+            self.reopen()
+        self._indexed = versions
 
     # -- registry --------------------------------------------------------------------
 
@@ -97,7 +205,9 @@ class ChunkStore:
 
     def live_versions(self) -> list[str]:
         """Content versions of the live documents (the filter every query uses)."""
-        return [r.version for r in self.documents().values()]
+        versions = [r.version for r in self.documents().values()]
+        self._follow_other_writers(frozenset(versions))
+        return versions
 
     # -- writes ----------------------------------------------------------------------
 
@@ -110,6 +220,7 @@ class ChunkStore:
     ) -> None:
         """Make ``record``'s version live with these chunks (and, when given, each chunk's
         sentence vectors), replacing any older version."""
+        self._indexed = None  # this process's indexes see its own writes
         if len(chunks) != len(vectors):
             raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
         if sentence_vectors is not None and len(sentence_vectors) != len(chunks):
@@ -155,6 +266,7 @@ class ChunkStore:
 
     def remove_document(self, source_id: str) -> None:
         """Take a document out of the store: registry first, so queries stop seeing it."""
+        self._indexed = None
         self.registry.delete(ids=[source_id])
         self.chunks.delete(where={"source_id": source_id})
         self.sentences.delete(where={"source_id": source_id})
@@ -222,12 +334,21 @@ class ChunkStore:
         live = list(versions) if versions is not None else self.live_versions()
         if not live or n <= 0:
             return []
-        got = self.chunks.query(
-            query_embeddings=[list(map(float, vector))],
-            n_results=n,
-            where={"doc_version": {"$in": live}},
-            include=["documents", "metadatas", "distances"],
-        )
+        request = {
+            "query_embeddings": [list(map(float, vector))],
+            "n_results": n,
+            "where": {"doc_version": {"$in": live}},
+            "include": ["documents", "metadatas", "distances"],
+        }
+        try:
+            got = self.chunks.query(**request)
+        except InternalError:
+            # Another process wrote between our version check and this query (see
+            # _fresh_embedded_client): read the store afresh and ask once more.
+            if not self._embedded:
+                raise
+            self.reopen()
+            got = self.chunks.query(**request)
         return [
             (Chunk(cid, text, ChunkMeta.from_chroma(meta)), 1.0 - float(dist))
             for cid, text, meta, dist in zip(

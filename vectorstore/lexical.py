@@ -47,7 +47,7 @@ class LexicalIndex:
 
     def __init__(self, chunks: Sequence[Chunk]) -> None:
         self.chunks = list(chunks)
-        self._tokens = [set(terms(c.text, INDEX_STOPWORDS)) for c in self.chunks]
+        self._tokens = [set(terms(c.quotable_text, INDEX_STOPWORDS)) for c in self.chunks]
         self._retriever = bm25s.BM25()
         corpus = [terms(c.indexed_text, INDEX_STOPWORDS) for c in self.chunks]
         if self.chunks:

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # LangChain is imported only where a Document is made: it is slow to load
@@ -30,6 +31,27 @@ def year_of(published: str | None) -> int | None:
 def chunk_id(source_id: str, version: str, index: int) -> str:
     """Stable id of a chunk: re-adding the same version overwrites, never duplicates."""
     return f"{source_id}#{version[:16]}#{index}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlaggedSpan:
+    """A span of a document's text that reads as instructions to an AI or to whoever
+    answers (prompt injection): kept as data, never quoted, never given as evidence."""
+
+    start: int  # span in the cleaned document's text
+    end: int
+    rule: str  # which pattern flagged it ("override", "chat-markup", ...)
+    excerpt: str = ""  # the text, shortened, for listings
+
+    @classmethod
+    def from_dicts(cls, raw: str | list | None) -> list[FlaggedSpan]:
+        """Spans from their JSON form (as ``to_chroma`` writes them); none from nothing."""
+        items = json.loads(raw) if isinstance(raw, str) else raw or []
+        return [cls(**item) for item in items]
+
+
+def _flagged_json(spans: list[FlaggedSpan]) -> str:
+    return json.dumps([asdict(s) for s in spans], ensure_ascii=False)
 
 
 @dataclass(kw_only=True)
@@ -61,6 +83,12 @@ class ChunkMeta(Bibliography):
     end: int = 0
     section: str = ""  # the heading the chunk sits under
     tokens: int = 0
+    # Instruction-like spans (document offsets) within the chunk: never quoted or embedded.
+    flagged: list[FlaggedSpan] = field(default_factory=list)
+
+    def is_flagged(self, start: int, end: int) -> bool:
+        """Whether the document span ``start``..``end`` overlaps a flagged span."""
+        return any(s.start < end and s.end > start for s in self.flagged)
 
     def embedded_text(self, text: str) -> str:
         """What is embedded for a chunk of ``text``: its heading in front, since a heading
@@ -76,14 +104,21 @@ class ChunkMeta(Bibliography):
         return "\n".join(p for p in parts if p)
 
     def to_chroma(self) -> dict[str, Any]:
-        """Flat scalar metadata for Chroma (None values left out)."""
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        """Flat scalar metadata for Chroma (None values left out; flagged spans as JSON,
+        and only when there are any)."""
+        flat = {k: v for k, v in asdict(self).items() if v is not None}
+        flat.pop("flagged")
+        if self.flagged:
+            flat["flagged"] = _flagged_json(self.flagged)
+        return flat
 
     @classmethod
     def from_chroma(cls, flat: Mapping[str, Any]) -> ChunkMeta:
         """Inverse of :meth:`to_chroma`; keys this version does not know are ignored."""
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in flat.items() if k in known})
+        values = {k: v for k, v in flat.items() if k in known}
+        values["flagged"] = FlaggedSpan.from_dicts(values.get("flagged"))
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -100,14 +135,40 @@ class Chunk:
         return self.meta.source_id
 
     @property
+    def quotable_text(self) -> str:
+        """The chunk's text without its flagged spans: what answers, the search indexes
+        and the LLM read (the stored text keeps them, as the document has them)."""
+        if not self.meta.flagged:
+            return self.text
+        kept, position = [], 0
+        for span in sorted(self.meta.flagged, key=lambda s: s.start):
+            start = min(max(span.start - self.meta.start, 0), len(self.text))
+            if start > position:
+                kept.append(self.text[position:start])
+            position = max(position, min(span.end - self.meta.start, len(self.text)))
+        kept.append(self.text[position:])
+        lines = (" ".join(line.split()) for line in "".join(kept).split("\n"))
+        return "\n".join(line for line in lines if line)
+
+    @property
+    def flagged_texts(self) -> list[str]:
+        """The chunk's flagged spans as text (what an answer must never repeat)."""
+        base = self.meta.start
+        return [
+            text
+            for s in self.meta.flagged
+            if (text := self.text[max(s.start - base, 0) : max(s.end - base, 0)].strip())
+        ]
+
+    @property
     def embedded_text(self) -> str:
         """What is embedded for the chunk (see :meth:`ChunkMeta.embedded_text`)."""
-        return self.meta.embedded_text(self.text)
+        return self.meta.embedded_text(self.quotable_text)
 
     @property
     def indexed_text(self) -> str:
         """What BM25 and the coverage check read (see :meth:`ChunkMeta.indexed_text`)."""
-        return self.meta.indexed_text(self.text)
+        return self.meta.indexed_text(self.quotable_text)
 
     def to_document(self) -> Document:
         """The chunk as a LangChain ``Document`` (for LangChain callers)."""
@@ -134,9 +195,17 @@ class DocumentRecord(Bibliography):
     ingested_at: str
     notes: list[str] = field(default_factory=list)  # what the loader had to work around
     cleaning_removed: dict[str, int] = field(default_factory=dict)  # chars, by cleaning rule
+    # Instruction-like sentences found at ingest (ingest.injection): kept out of answers.
+    flagged: list[FlaggedSpan] = field(default_factory=list)
     # The whole cleaned text, kept so a citation can be shown in its context. Stored as
     # the registry record's document, and only read when asked for.
     text: str = field(default="", repr=False)
+
+    @property
+    def location(self) -> PurePath:
+        """The file's absolute path: the document's identity (``root`` is the folder that
+        was ingested, ``file`` the path within it)."""
+        return PurePath(self.root) / self.file
 
     def to_chroma(self) -> dict[str, Any]:
         """Flat metadata for Chroma: scalars only, the lists and counts as JSON."""
@@ -144,6 +213,7 @@ class DocumentRecord(Bibliography):
         flat.pop("text")
         flat["notes"] = json.dumps(self.notes, ensure_ascii=False)
         flat["cleaning_removed"] = json.dumps(self.cleaning_removed)
+        flat["flagged"] = _flagged_json(self.flagged)
         return flat
 
     @classmethod
@@ -155,5 +225,6 @@ class DocumentRecord(Bibliography):
         for key in ("notes", "cleaning_removed"):
             if isinstance(values.get(key), str):
                 values[key] = json.loads(values[key])
+        values["flagged"] = FlaggedSpan.from_dicts(values.get("flagged"))
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in known})

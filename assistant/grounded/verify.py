@@ -3,6 +3,10 @@
 A sentence stays only when the passages it cites support it twice over: a sentence of
 theirs is close in meaning (embedding cosine) and most of its content words occur in
 them (lexical support). Thresholds are settings.
+
+Instruction-like text a document holds (flagged at ingest, ``ingest.injection``) is never
+evidence, and a sentence that reads as an instruction itself, or repeats a flagged span's
+words or figures that no evidence has, never stays.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answering.evidence import Sentence
+from ingest.injection import looks_like_injection
 from vectorstore.lexical import terms
 
 _MARKER = re.compile(r"\[(\d+)\]")
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _STATEMENT_END = re.compile(r"[.!?;:]['’”\")]*$")
 
 
@@ -53,14 +59,31 @@ def lexical_support(sentence: str, passages: list[str]) -> float:
     return len(wanted & pool) / len(wanted)
 
 
+def _words_and_figures(text: str) -> set[str]:
+    return set(terms(text)) | set(_FIGURE.findall(text))
+
+
+def repeats_injection(sentence: str, evidence: list[str], flagged: list[str]) -> bool:
+    """Whether ``sentence`` carries words or figures that no ``evidence`` sentence has and
+    a ``flagged`` (instruction-like) span does: it took them from the injection."""
+    if not flagged:
+        return False
+    novel = _words_and_figures(sentence) - _words_and_figures(" ".join(evidence))
+    return bool(novel & _words_and_figures(" ".join(flagged)))
+
+
 def verify_sentences(
     sentences: list[str],
     passages: dict[int, list[Sentence]],
     embedder,
     min_similarity: float,
     min_support: float,
+    flagged: list[str] | None = None,
 ) -> list[Verdict]:
-    """A verdict for each sentence; ``passages`` maps a passage number to its sentences."""
+    """A verdict for each sentence; ``passages`` maps a passage number to its sentences
+    (the quotable ones), ``flagged`` lists the passages' instruction-like spans."""
+    flagged = flagged or []
+    everything = [s.text for ss in passages.values() for s in ss]
     cleaned = [split_cited(s) for s in sentences]
     texts = [t for t, _ in cleaned]
     vectors = embedder.encode(texts) if texts else np.zeros((0, 1))
@@ -69,7 +92,13 @@ def verify_sentences(
         # A heading is a topic, not a statement: an LLM "sentence" that only copies one
         # (a title, a section name) has nothing to be verified against.
         evidence = [s for n in cited for s in passages.get(n, []) if not s.is_heading]
-        if not text or not evidence or is_fragment(text):
+        if (
+            not text
+            or not evidence
+            or is_fragment(text)
+            or looks_like_injection(text)
+            or repeats_injection(text, everything, flagged)
+        ):
             verdicts.append(Verdict(text, cited, 0.0, 0.0, False))
             continue
         similarity = max(float(np.dot(vector, s.vector)) for s in evidence)

@@ -62,10 +62,11 @@ WriterEvent = Draft | Verdict | Written
 
 
 def render_passages(chunks: list[Chunk]) -> str:
-    """Numbered passages, escaped so that their text is data inside its own tag."""
+    """Numbered passages, escaped so that their text is data inside its own tag, without
+    the spans ingest flagged as instructions (the model never reads them)."""
     return "\n\n".join(
         f'<passage n="{n}" source="{html.escape(c.meta.title or "")}">'
-        f"\n{html.escape(c.text, quote=False)}\n</passage>"
+        f"\n{html.escape(c.quotable_text, quote=False)}\n</passage>"
         for n, c in enumerate(chunks, start=1)
     )
 
@@ -218,6 +219,7 @@ class GroundedWriter:
         passages = {
             n: self.sentences.sentences([c]) for n, c in enumerate(chunks[: prompt.used], start=1)
         }
+        flagged = [text for c in chunks for text in c.flagged_texts]
         verdicts: list[Verdict] = []
         try:
             for event in self._stream_sentences(prompt, max_sentences):
@@ -230,6 +232,7 @@ class GroundedWriter:
                     self.embedder,
                     self.verify.verify_min_similarity,
                     self.verify.verify_min_support,
+                    flagged,
                 )
                 verdicts.append(verdict)
                 yield verdict

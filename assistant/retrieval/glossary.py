@@ -112,7 +112,8 @@ def extract_definitions(chunk: Chunk) -> list[GlossaryEntry]:
                         base + match.end(),
                     )
                 )
-    return found
+    # A definition inside instruction-like text (ingest.injection) is the injection's.
+    return [e for e in found if not chunk.meta.is_flagged(e.start, e.end)]
 
 
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}s?\b")
@@ -146,6 +147,10 @@ def infer_undefined(chunks: list[Chunk], known: set[str]) -> list[GlossaryEntry]
                 if any(t.lower() in _FUNCTION_WORDS or t.isupper() for t in texts):
                     continue
                 if [t[0].upper() for t in texts] != list(short):
+                    continue
+                if chunk.meta.is_flagged(
+                    chunk.meta.start + window[0].start(), chunk.meta.start + window[-1].end()
+                ):
                     continue
                 phrase = " ".join(texts).lower().removesuffix("s")
                 key = (short, phrase)

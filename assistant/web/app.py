@@ -412,5 +412,6 @@ def launch(demo: gr.Blocks, web: WebSettings) -> str:
         footer_links=[],
         theme=theme(),
         css_paths=[HERE / "style.css"],
+        js=(HERE / "aria_labels.js").read_text(encoding="utf-8"),
     )
     return url

@@ -15,15 +15,15 @@ from pathlib import Path
 
 from evals.dataset import load_questions
 from evals.metrics import fact_found
-from ingest.job import discover, read_document
+from ingest.discovery import discover
+from ingest.job import read_document
 
 
 def cleaned_texts(folders: list[Path]) -> dict[str, str]:
     """Each document's cleaned text by source id, read as ingest reads it."""
     texts = {}
     for folder in folders:
-        files, _ = discover(folder.resolve())
-        for path in files:
+        for path in discover(folder).documents:
             texts[path.stem] = read_document(path, path.read_bytes())[1].text
     return texts
 

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import chromadb
@@ -48,10 +49,9 @@ def _wait_for_heartbeat(port: int, server: subprocess.Popen, timeout: float = 30
             time.sleep(0.3)
 
 
-@pytest.fixture(scope="module")
-def chroma_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """A real ``chroma run`` server on a free port, stopped after the module."""
-    folder = tmp_path_factory.mktemp("chroma-server")
+@contextmanager
+def _chroma_server(folder: Path) -> Iterator[tuple[int, subprocess.Popen]]:
+    """A real ``chroma run`` server on a free loopback port, stopped on exit."""
     port = _free_port()
     log = (folder / "server.log").open("w")
     server = subprocess.Popen(
@@ -70,7 +70,7 @@ def chroma_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     )
     try:
         _wait_for_heartbeat(port, server)
-        yield port
+        yield port, server
     finally:
         server.terminate()
         try:
@@ -79,6 +79,13 @@ def chroma_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
             server.kill()
             server.wait(timeout=15)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def chroma_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A real Chroma server shared by the module's tests."""
+    with _chroma_server(tmp_path_factory.mktemp("chroma-server")) as (port, _):
+        yield port
 
 
 @pytest.fixture
@@ -152,3 +159,47 @@ def test_cli_uses_the_chroma_server_named_in_the_environment(
         0,
     ]
     assert not (local / "chroma").exists()
+    # --data-dir does not choose a store on a server: the user is told what does.
+    assert "stores are told apart by name (--store)" in " ".join(result.stderr.split())
+
+
+def test_server_stores_are_told_apart_by_name(
+    chroma_port: int, two_docs: Path, tmp_path: Path, nhsa
+) -> None:
+    env = {"NHSA_STORE__CHROMA_HOST": HOST, "NHSA_STORE__CHROMA_PORT": str(chroma_port)}
+    result = nhsa("ingest", two_docs, "--store", "team-alpha", env=env)
+    assert result.returncode == 0, result.stderr
+    alpha = ChunkStore.open(tmp_path, "team-alpha", host=HOST, port=chroma_port)
+    beta = ChunkStore.open(tmp_path, "team-beta", host=HOST, port=chroma_port)
+    assert set(alpha.documents()) == {"pharmacy", "beds"}
+    assert beta.documents() == {}
+    asked = nhsa("ask", "Who checks blood pressure?", "--store", "team-beta", env=env)
+    assert asked.returncode == 2
+    assert f"'team-beta' on the Chroma server at {HOST}:{chroma_port} is empty" in " ".join(
+        asked.stderr.split()
+    )
+
+
+def test_a_server_killed_mid_ingest_leaves_a_full_report(
+    tmp_path: Path, embedder, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for n, text in enumerate((PHARMACY, BEDS, PHARMACY + " " + BEDS)):
+        (docs / f"doc{n}.txt").write_text(text)
+    with _chroma_server(tmp_path_factory.mktemp("doomed-server")) as (port, server):
+        store = ChunkStore.open(tmp_path, "doomed", host=HOST, port=port)
+
+        def kill_after_the_first_document(done: int, total: int) -> None:
+            if done and server.poll() is None:
+                server.kill()
+                server.wait(timeout=15)
+
+        report = run_ingest(
+            docs, store, lambda: embedder, on_progress=kill_after_the_first_document
+        )
+    assert report.count("added") == 1
+    assert sorted(o.file for o in report.failed) == ["doc1.txt", "doc2.txt"]
+    assert all("could not be stored" in o.message for o in report.failed)
+    assert any("could not collect" in e for e in report.store_errors)
+    assert report.has_errors

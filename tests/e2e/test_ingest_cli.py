@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, VENV_BIN, summary_table
-from docgen import short_doc, write_file
+from docgen import pdf_bytes, short_doc, write_file
 
 
 @pytest.mark.slow
@@ -81,3 +81,18 @@ def test_python_m_assistant_help_works() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "ingest" in result.stdout
+
+
+@pytest.mark.slow
+def test_cli_names_the_file_pypdf_warns_about_and_prints_no_bare_warning(
+    docs: Path, tmp_path: Path, nhsa
+) -> None:
+    raw = pdf_bytes(short_doc(1))
+    write_file(docs, "cut in half.pdf", raw[: len(raw) // 2])
+    result = nhsa("ingest", docs, "--data-dir", tmp_path / "cli-store")
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert [line for line in lines if "EOF marker" in line] == [
+        "failed cut in half.pdf: not a readable PDF (PdfStreamError: Stream has ended "
+        "unexpectedly); pypdf warned: EOF marker not found"
+    ]

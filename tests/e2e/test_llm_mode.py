@@ -166,8 +166,10 @@ def test_injected_instruction_never_reaches_the_llm_mode_answer(
     answer = bot.ask(INJECTED_QUESTION, mode="llm")
 
     _report(INJECTED_QUESTION, answer, replies.texts)
-    assert any(INJECTION in prompt for prompt in replies.prompts)  # the model did see it
-    assert "PINEAPPLE" not in answer.text.upper()
+    # The passage reached the model; the instruction ingest flagged in it did not.
+    assert any("yearly report on widget exports" in prompt for prompt in replies.prompts)
+    assert not any("PINEAPPLE" in prompt for prompt in replies.prompts)
+    assert INJECTION not in answer.text and "PINEAPPLE" not in answer.text.upper()
 
 
 def test_the_answer_streams_with_each_verified_sentence_shown_as_it_passes(corpus_llm) -> None:

@@ -615,6 +615,55 @@ def test_twenty_concurrent_conversations_are_all_answered_without_errors(
         )
 
 
+def _ask(url: str, question: str) -> str:
+    """One question through gradio_client; the reply's HTML."""
+    from gradio_client import Client
+
+    client = Client(url, verbose=False, analytics_enabled=False, download_files=False)
+    _, chat = client.submit(question, api_name="/ask").result(timeout=180)
+    content = chat[-1]["content"]
+    return content[0]["text"] if isinstance(content, list) else content
+
+
+def test_an_ingest_while_the_app_serves_is_answered_from_without_a_restart(
+    serve, tmp_path_factory, corpus_dir: Path, monkeypatch
+):
+    """Embedded store: ``nhsa ingest`` in another process adds, then updates, a document
+    while ``nhsa serve`` answers questions in a loop; no answer fails, and the served app
+    answers from the new text without a restart."""
+    import huggingface_hub.constants
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    folder = tmp_path_factory.mktemp("live-docs")
+    for path in corpus_dir.iterdir():
+        shutil.copy(path, folder / path.name)
+    data_dir = tmp_path_factory.mktemp("live-data")
+    ingest(folder, data_dir)
+    server = serve(data_dir)
+    assert "answer-done" in _ask(server.url, "What is a primary care network?")
+
+    note = folder / "zedshire-panel.md"
+    question = "Who chairs the Zedshire medicines panel?"
+    replies: list[str] = []
+    for chair in ("Dr Quentin Ashdown", "Dr Rosalind Pemberton"):
+        note.write_text(
+            "# Zedshire medicines panel\n\n"
+            f"The Zedshire medicines panel is chaired by {chair}, a consultant pharmacist.\n"
+        )
+        with ThreadPoolExecutor(max_workers=1) as pool:  # questions while the ingest runs
+            asking = pool.submit(
+                lambda: [_ask(server.url, "What is a primary care network?") for _ in range(4)]
+            )
+            ingest(folder, data_dir)
+            replies += asking.result(timeout=600)
+        replies.append(_ask(server.url, "What is a primary care network?"))
+        answer = _ask(server.url, question)
+        assert chair in answer, answer
+    assert server.process.poll() is None
+    assert all("answer-done" in r and 'class="notice"' not in r for r in replies), replies
+    assert "Error finding id" not in server.log.read_text()
+
+
 def test_the_servers_reached_for_nothing_beyond_loopback(app: Server, xss_app: Server):
     """Start-up, every answer, click and page load above: no name looked up outside."""
     assert app.process.poll() is None and xss_app.process.poll() is None
@@ -638,4 +687,22 @@ def test_the_briefing_tab_shows_a_cited_pack_and_offers_three_downloads(app: Ser
     assert "Sources" in text and "[1]" in text
     assert all(f"briefing-kam.{ext}" in files for ext in ("md", "html", "docx"))
     assert page.locator("#brief-pack script").count() == 0
+    assert not tab.blocked
+
+
+def test_the_chats_aria_labels_are_the_messages_text_not_their_markup(app: Server, tab: Tab):
+    """Gradio copies each message's content, our HTML, into its aria-label; a screen reader
+    would read the tags aloud. The page rewrites every label to the message's text."""
+    page = open_app(tab, app)
+    reply = ask(page, QUESTION)
+    assert reply.locator(".answer-text a.cite").count() > 0
+
+    labels = page.eval_on_selector_all(
+        "#chat [aria-label]", "els => els.map((e) => e.getAttribute('aria-label'))"
+    )
+    assert [label for label in labels if "'s message: " in label] == [
+        f"user's message: {QUESTION}",
+        f"bot's message: {squash(reply.inner_text())}",
+    ]
+    assert not [label for label in labels if re.search(r"<|&lt;|class=|href=", label)], labels
     assert not tab.blocked

@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from docgen import docx_bytes, pdf_bytes, pdf_without_text_bytes, prose, short_doc, write_file
 
+from ingest import job as job_module
+from ingest.discovery import SkippedFile
 from ingest.job import IngestReport, run_ingest
 from ingest.options import ChunkingOptions, IngestLimits
 from vectorstore.chroma_store import ChunkStore
@@ -332,14 +334,14 @@ def test_file_vanishing_mid_run_fails_alone(
 ) -> None:
     write_file(docs, "good.txt", short_doc(1))
     write_file(docs, "vanishing.txt", short_doc(2))
-    real_read_bytes = Path.read_bytes
+    real_read = job_module.read_regular_file
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "vanishing.txt":
-            self.unlink()  # deleted after the folder was listed, before it is read
-        return real_read_bytes(self)
+    def read_regular_file(path: Path, limits):
+        if path.name == "vanishing.txt":
+            path.unlink()  # deleted after the folder was listed, before it is read
+        return real_read(path, limits)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(job_module, "read_regular_file", read_regular_file)
     report = _ingest(docs, store, embedder_factory)
     assert [(o.file, o.status) for o in report.failed] == [("vanishing.txt", "failed")]
     assert "vanished" in report.failed[0].message
@@ -368,21 +370,28 @@ def test_stored_document_keeps_its_chunks_when_its_file_turns_corrupt(
     assert _stored_chunks(store, "a")["ids"] == before_ids != []
 
 
-def test_duplicate_source_id_is_reported(docs: Path, store, embedder_factory) -> None:
+def test_files_sharing_a_name_are_two_documents(docs: Path, store, embedder_factory) -> None:
     write_file(docs, "a.txt", short_doc(1))
     write_file(docs, "sub/a.md", short_doc(2))
     report = _ingest(docs, store, embedder_factory)
-    failed = [o for o in report.outcomes if o.status == "failed"]
-    assert [o.file for o in failed] == ["sub/a.md"]
-    assert "'a'" in failed[0].message and "a.txt" in failed[0].message
-    assert store.documents()["a"].file == "a.txt"
+    assert report.failed == []
+    stored = store.documents()
+    assert stored["a"].file == "a.txt"  # the first keeps the plain name
+    (other,) = set(stored) - {"a"}
+    assert other.startswith("a-") and stored[other].file == "sub/a.md"
+    # A second run knows both by their paths: nothing changes, nothing is renamed.
+    again = _ingest(docs, store, embedder_factory)
+    assert {(o.source_id, o.status) for o in again.outcomes} == {
+        ("a", "unchanged"),
+        (other, "unchanged"),
+    }
 
 
 def test_unknown_extension_is_listed_as_skipped(docs: Path, store, embedder_factory) -> None:
     write_file(docs, "a.txt", short_doc(1))
     write_file(docs, "figures.xlsx", b"PK\x03\x04 not read")
     report = _ingest(docs, store, embedder_factory)
-    assert "figures.xlsx" in report.skipped
+    assert SkippedFile("figures.xlsx", "not a document type") in report.skipped
     assert [o.source_id for o in report.outcomes] == ["a"]
 
 

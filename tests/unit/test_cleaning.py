@@ -289,3 +289,9 @@ def test_contents_entries_go_and_prose_with_dots_stays() -> None:
     assert "Key points" not in result.text and "Safety Needle" not in result.text
     assert "Some will thrive in 2024" in result.text and "2.5 mg" in result.text
     assert result.hits["contents_entries"] == 2
+
+
+@pytest.mark.timeout(10)  # took minutes before: the contents-entry pattern backtracked
+@pytest.mark.parametrize("line", ["Intro " + ". " * 100_000 + "x", "Intro" + "…" * 100_000])
+def test_long_line_of_dot_leaders_is_cleaned_quickly(line: str) -> None:
+    assert clean_text(line).original_chars == len(line)

@@ -125,6 +125,20 @@ def test_truncated_pdf_is_refused() -> None:
         load(Path("d.pdf"), raw[: len(raw) // 2])
 
 
+def test_truncated_pdf_error_carries_what_pypdf_warned() -> None:
+    raw = pdf_bytes("Some text that will be cut off.")
+    with pytest.raises(DocumentError, match="; pypdf warned: EOF marker not found"):
+        load(Path("d.pdf"), raw[: len(raw) // 2])
+
+
+def test_pdf_that_pypdf_warns_about_but_reads_gets_a_note() -> None:
+    raw = pdf_bytes("A PDF whose end marker is cut short.")
+    assert raw.rstrip().endswith(b"%%EOF")
+    doc = load(Path("d.pdf"), raw.rstrip()[:-1])
+    assert "A PDF whose end marker is cut short." in doc.text
+    assert doc.notes == ["pypdf warned: EOF marker seems truncated"]
+
+
 def test_pdf_without_text_layer_is_refused() -> None:
     with pytest.raises(DocumentError, match="no text layer"):
         load(Path("scan.pdf"), pdf_without_text_bytes())
@@ -222,3 +236,70 @@ def test_markdown_loses_raw_html_but_keeps_its_text() -> None:
     )
     assert markdown_text(body) == "Board.\n\nSeven members"
     assert markdown_text("HbA1c <target and y> 5") == "HbA1c <target and y> 5"
+
+
+# -- broken and hostile files (found by evals/tools/fuzz_ingest.py) -------------------------
+
+
+def _docx_with_member(name: str, change) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(docx_bytes([("Normal", "Text.")]))) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(info, change(data) if info.filename == name else data)
+    return out.getvalue()
+
+
+def test_docx_with_malformed_xml_is_refused_as_unreadable() -> None:
+    raw = _docx_with_member("word/document.xml", lambda data: data[: len(data) // 2])
+    with pytest.raises(DocumentError, match=r"not a readable DOCX \(XMLSyntaxError"):
+        load(Path("cut.docx"), raw)
+
+
+def test_docx_with_corrupt_compressed_data_is_refused_as_unreadable() -> None:
+    import io
+    import zipfile
+
+    raw = bytearray(docx_bytes([("Normal", "Text.")]))
+    info = zipfile.ZipFile(io.BytesIO(bytes(raw))).getinfo("word/document.xml")
+    # The member's deflate data starts after its 30-byte local header, name and extra field.
+    name_len = int.from_bytes(raw[info.header_offset + 26 : info.header_offset + 28], "little")
+    extra_len = int.from_bytes(raw[info.header_offset + 28 : info.header_offset + 30], "little")
+    start = info.header_offset + 30 + name_len + extra_len
+    raw[start : start + 8] = b"\xff" * 8  # deflate block type 3: invalid
+    with pytest.raises(DocumentError, match=r"not a readable DOCX \(error: Error -3"):
+        load(Path("flipped.docx"), bytes(raw))
+
+
+def test_pdf_with_an_unknown_filter_is_refused_as_unreadable() -> None:
+    raw = pdf_bytes("Some text.").replace(b"/FlateDecode", b"/FlwteDecode")
+    with pytest.raises(DocumentError, match=r"not a readable PDF \(NotImplementedError"):
+        load(Path("filter.pdf"), raw)
+
+
+def test_pdf_with_a_malformed_creation_date_keeps_its_text() -> None:
+    raw = pdf_bytes("Some text.")
+    assert b"/CreationDate (D:2" in raw
+    doc = load(Path("date.pdf"), raw.replace(b"/CreationDate (D:2", b"/CreationDate (D:X"))
+    assert doc.text == "Some text."
+    assert doc.metadata.published is None
+    assert any(n.startswith("creation date ignored") for n in doc.notes), doc.notes
+
+
+def test_html_nested_deeper_than_browsers_build_is_refused() -> None:
+    raw = b"<html><body>" + b"<div>" * 600 + b"Text." + b"</div>" * 600 + b"</body></html>"
+    with pytest.raises(DocumentError, match=r"nested 60\d deep"):
+        load(Path("deep.html"), raw)
+
+
+@pytest.mark.timeout(10)  # each took minutes before: regular expressions scanning quadratically
+@pytest.mark.parametrize("run", ["<!--", "[a](", "["])
+def test_markdown_with_a_long_run_of_unclosed_markup_loads_quickly(run: str) -> None:
+    raw = ("Intro.\n\n" + run * (200_000 // len(run)) + "\n\nEnd.").encode()
+    assert load(Path("run.md"), raw).text.startswith("Intro.")

@@ -101,3 +101,49 @@ def test_sample_corpus_manifest_reads_without_errors(corpus_dir: Path) -> None:
     row = manifest.entries["pharmafile-2019-regional-footprints.txt"]
     assert row.author == "Steve How, Paul Midgley, Oli Hudson"
     assert (row.published, row.published_precision) == ("2019-01-22", "day")
+
+
+def test_unclosed_quote_is_reported_and_swallows_no_rows(tmp_path: Path) -> None:
+    manifest = read_manifest(
+        _manifest(
+            tmp_path,
+            "a.txt,A,,,2019,article\n"
+            'b.txt,"Unclosed title,Bo,,2020,policy\n'
+            "c.txt,C,,,2021,report\n"
+            'd.txt,"D, quoted",,,2022,news\n',
+        )
+    )
+    assert manifest.errors == [
+        f"{tmp_path / 'manifest.csv'} row 3, field 'title': "
+        "unclosed quote swallows rows 4..5; row skipped"
+    ]
+    assert {name: m.title for name, m in manifest.entries.items()} == {
+        "a.txt": "A",
+        "c.txt": "C",
+        "d.txt": "D, quoted",
+    }
+    assert manifest.entries["c.txt"].kind == "report"
+
+
+def test_unclosed_quote_on_the_last_row_is_reported(tmp_path: Path) -> None:
+    manifest = read_manifest(_manifest(tmp_path, 'a.txt,A,,,2019,article\nb.txt,"B,,,2020\n'))
+    assert list(manifest.entries) == ["a.txt"]
+    assert len(manifest.errors) == 1
+    assert "row 3, field 'title': unclosed quote; row skipped" in manifest.errors[0]
+
+
+def test_rows_naming_no_document_of_the_folder_are_reported_by_row(tmp_path: Path) -> None:
+    path = _manifest(
+        tmp_path,
+        "a.txt,A,,,,\n"  # by name: the file sits in a subfolder
+        "sub/b.txt,B,,,,\n"  # by its path from the manifest's folder
+        "gone.pdf,Gone,,,,\n"
+        "other/a.txt,Not there,,,,\n",
+    )
+    manifest = read_manifest(path)
+    documents = [tmp_path / "sub" / "a.txt", tmp_path / "sub" / "b.txt", tmp_path / "c.txt"]
+    assert manifest.rows == {"a.txt": 2, "sub/b.txt": 3, "gone.pdf": 4, "other/a.txt": 5}
+    assert manifest.unmatched_rows(documents) == [
+        f"{path} row 4, field 'file': names 'gone.pdf', which is not in the folder",
+        f"{path} row 5, field 'file': names 'other/a.txt', which is not in the folder",
+    ]
