@@ -89,18 +89,30 @@ def documents(draw) -> str:
     return "".join(parts)
 
 
-def _check_chunks(text: str, chunks: list[ChunkSpan], max_tokens: int) -> None:
-    assert [c.index for c in chunks] == list(range(len(chunks)))
+def _chunk_problems(text: str, chunks: list[ChunkSpan], max_tokens: int) -> list[str]:
+    """What is wrong with ``chunks`` of ``text`` (empty when nothing is)."""
+    problems = []
+    if [c.index for c in chunks] != list(range(len(chunks))):
+        problems.append(f"indexes {[c.index for c in chunks]}")
     for chunk in chunks:
-        assert text[chunk.start : chunk.end] == chunk.text, chunk
-        assert chunk.text and chunk.text == chunk.text.strip(), chunk
-        assert chunk.tokens == count_tokens(chunk.text) <= max_tokens, chunk
+        if text[chunk.start : chunk.end] != chunk.text:
+            problems.append(f"span does not match its text: {chunk}")
+        if not chunk.text or chunk.text != chunk.text.strip():
+            problems.append(f"empty or unstripped: {chunk}")
+        if not chunk.tokens == count_tokens(chunk.text) <= max_tokens:
+            problems.append(f"tokens miscounted or over {max_tokens}: {chunk}")
     # In order, no overlap, and only whitespace left between them: nothing lost or repeated.
     edges = [0, *(x for c in chunks for x in (c.start, c.end)), len(text)]
-    assert all(a <= b for a, b in itertools.pairwise(edges)), edges
-    gaps = [text[a:b] for a, b in zip(edges[::2], edges[1::2], strict=True)]
-    assert all(not gap.strip() for gap in gaps), gaps
-    assert bool(chunks) == bool(text.strip())
+    if not all(a <= b for a, b in itertools.pairwise(edges)):
+        problems.append(f"out of order or overlapping: {edges}")
+    else:
+        gaps = [text[a:b] for a, b in zip(edges[::2], edges[1::2], strict=True)]
+        problems += [f"text lost between chunks: {gap!r}" for gap in gaps if gap.strip()]
+    if bool(chunks) != bool(text.strip()):
+        problems.append(
+            f"{len(chunks)} chunks of a text that is {'' if text.strip() else 'not '}blank"
+        )
+    return problems
 
 
 # -- cleaning -----------------------------------------------------------------------------
@@ -160,7 +172,7 @@ def test_prose_loses_nothing_but_whitespace_in_cleaning(
 @example("の" * 50 + "\n", (32, 8))
 def test_chunks_of_any_text_are_exact_slices_that_cover_it(text: str, sizes) -> None:
     max_tokens, min_tokens = sizes
-    _check_chunks(text, chunk_text(text, max_tokens, min_tokens), max_tokens)
+    assert _chunk_problems(text, chunk_text(text, max_tokens, min_tokens), max_tokens) == []
 
 
 @FAST
@@ -170,14 +182,14 @@ def test_chunks_of_cleaned_text_are_exact_slices_that_cover_it(
 ) -> None:
     max_tokens, min_tokens = sizes
     cleaned = clean_text(text, web_page=web_page).text
-    _check_chunks(cleaned, chunk_text(cleaned, max_tokens, min_tokens), max_tokens)
+    assert _chunk_problems(cleaned, chunk_text(cleaned, max_tokens, min_tokens), max_tokens) == []
 
 
 @FAST
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300), SIZES)
 def test_chunks_of_arbitrary_unicode_are_exact_slices_that_cover_it(text: str, sizes) -> None:
     max_tokens, min_tokens = sizes
-    _check_chunks(text, chunk_text(text, max_tokens, min_tokens), max_tokens)
+    assert _chunk_problems(text, chunk_text(text, max_tokens, min_tokens), max_tokens) == []
 
 
 @FAST
