@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 import os
 import threading
+import time
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,7 @@ from vectorstore.records import Chunk, ChunkMeta, DocumentRecord
 # one), so registry records carry this constant stand-in; the registry is never queried
 # by similarity.
 _REGISTRY_VECTOR = [1.0]
+_GENERATION = "generation"
 # Sentence vectors are kept at half precision: cosine scores move by about 1e-3.
 _SENTENCE_DTYPE = np.float16
 
@@ -110,6 +113,7 @@ class _Collections:
     chunks: Any
     registry: Any
     sentences: Any
+    state: Any
 
     @classmethod
     def open(cls, client: Any, collection: str) -> _Collections:
@@ -125,6 +129,9 @@ class _Collections:
             # only itself. One record per chunk, looked up by the chunk's id, never by
             # similarity.
             client.get_or_create_collection(f"{collection}__sentences", embedding_function=None),
+            # The store's generation stamp: one record, renewed by every write that changes
+            # the live documents, so "has the store changed?" costs one lookup by id.
+            client.get_or_create_collection(f"{collection}__state", embedding_function=None),
         )
 
 
@@ -140,6 +147,9 @@ class ChunkStore:
         # The live versions this process's open indexes are known to hold: None until
         # first read, and after this process's own writes (which its indexes saw).
         self._indexed: frozenset[str] | None = None
+        # The live versions as last read from the registry, with the generation stamp
+        # they were read under.
+        self._versions: tuple[str, list[str]] | None = None
 
     @property
     def client(self) -> Any:
@@ -156,6 +166,10 @@ class ChunkStore:
     @property
     def sentences(self) -> Any:
         return self._open.sentences
+
+    @property
+    def state(self) -> Any:
+        return self._open.state
 
     @classmethod
     def open(
@@ -204,10 +218,35 @@ class ChunkStore:
         return got["documents"][0] if got["ids"] else None
 
     def live_versions(self) -> list[str]:
-        """Content versions of the live documents (the filter every query uses)."""
-        versions = [r.version for r in self.documents().values()]
+        """Content versions of the live documents (the filter every query uses).
+
+        Read from the registry only when the generation stamp has changed since the last
+        read: asked before every question, it costs one lookup at any library size."""
+        stamp = self.generation()  # before the registry: a write in between is seen next time
+        cached = self._versions
+        if stamp is None or cached is None or cached[0] != stamp:
+            versions = [r.version for r in self.documents().values()]
+            # A store written before stamps existed has none: read it every time.
+            self._versions = (stamp, versions) if stamp is not None else None
+        else:
+            versions = cached[1]
         self._follow_other_writers(frozenset(versions))
-        return versions
+        return list(versions)
+
+    def generation(self) -> str | None:
+        """The store's generation stamp (None for a store that has never had one)."""
+        got = self.state.get(ids=[_GENERATION], include=["metadatas"])
+        metadatas = got["metadatas"] or []
+        return str(metadatas[0]["stamp"]) if got["ids"] and metadatas[0] else None
+
+    def mark_changed(self) -> None:
+        """Renew the generation stamp: every process's next change check re-reads the
+        registry. Called after each write that changes the live documents."""
+        self.state.upsert(
+            ids=[_GENERATION],
+            embeddings=[_REGISTRY_VECTOR],
+            metadatas=[{"stamp": uuid.uuid4().hex, "changed_at": time.time()}],
+        )
 
     # -- writes ----------------------------------------------------------------------
 
@@ -255,6 +294,7 @@ class ChunkStore:
             metadatas=[record.to_chroma()],
             documents=[record.text],
         )
+        self.mark_changed()
         stale = {
             "$and": [
                 {"source_id": record.source_id},
@@ -268,6 +308,7 @@ class ChunkStore:
         """Take a document out of the store: registry first, so queries stop seeing it."""
         self._indexed = None
         self.registry.delete(ids=[source_id])
+        self.mark_changed()
         self.chunks.delete(where={"source_id": source_id})
         self.sentences.delete(where={"source_id": source_id})
 

@@ -26,7 +26,7 @@ from assistant.answering.extractive import (
     reading_order,
 )
 from assistant.answering.options import ComposeOptions
-from assistant.answering.question_kind import QuestionKind, defines
+from assistant.answering.question_kind import QuestionKind, defines, names_agent
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def compose(
     if not scored:
         return []
     by_place = {(s.chunk.id, s.position): s for s in all_sentences}
-    ranked = _rerank_for_kind(scored, request, params)
+    ranked = _rerank_for_kind(scored, request, params, by_place)
     apparatus = _apparatus(all_sentences)
     # A question the document asks ("So where will the teams sit?") never answers one.
     usable = [
@@ -138,7 +138,10 @@ def _apparatus(sentences: list[Sentence]) -> set[int]:
 
 
 def _rerank_for_kind(
-    scored: list[ScoredSentence], request: Request, params: ComposeOptions
+    scored: list[ScoredSentence],
+    request: Request,
+    params: ComposeOptions,
+    by_place: dict[tuple[str, int], Sentence],
 ) -> list[ScoredSentence]:
     # The lead should have the answer's shape: a number for a figure question, "X is ..."
     # or "... is called X" for a definition of X, an intro or items for a list.
@@ -152,16 +155,29 @@ def _rerank_for_kind(
             return request.defined is not None and defines(text, request.defined)
         if kind == QuestionKind.LIST:
             return text.rstrip().endswith(":") or sentence.is_item
+        if kind == QuestionKind.PERSON:
+            return names_agent(text)
         return False
 
     def shaped(item: ScoredSentence) -> float:
         return item.score + (params.shape_bonus if has_shape(item.sentence) else 0.0)
 
+    def opens_list(sentence: Sentence) -> bool:
+        following = by_place.get((sentence.chunk.id, sentence.position + 1))
+        return sentence.text.rstrip().endswith(":") and following is not None and following.is_item
+
     ranked = sorted(scored, key=lambda s: -shaped(s))
-    if (kind == QuestionKind.DEFINITION or request.figure) and ranked:
-        # A sentence that defines the term is the direct answer to "what is X", and one
-        # that gives the figure asked for the direct answer to "what dose": it leads
-        # whenever it is relevant enough to be in the answer at all.
+    if kind == QuestionKind.LIST and ranked:
+        # "What domains do the scores cover?" is answered by the list, and the line that
+        # opens it leads whenever it is relevant enough to be in the answer at all.
+        floor = ranked[0].score * params.min_relative_score
+        openers = [s for s in ranked if opens_list(s.sentence) and s.score >= floor]
+        ranked = openers[:1] + [s for s in ranked if s not in openers[:1]]
+    if (kind in (QuestionKind.DEFINITION, QuestionKind.PERSON) or request.figure) and ranked:
+        # A sentence that defines the term is the direct answer to "what is X", one that
+        # gives the figure asked for the direct answer to "what dose", one that names who
+        # does it the direct answer to "who": it leads whenever it is relevant enough to be
+        # in the answer at all.
         floor = ranked[0].score * params.min_relative_score
         definers = [s for s in ranked if has_shape(s.sentence) and s.score >= floor]
         ranked = definers + [s for s in ranked if s not in definers]

@@ -27,6 +27,8 @@ LEANS_BACK = re.compile(
     re.I,
 )
 
+_STATES_FIGURE = re.compile(r"\d")
+
 
 @dataclass
 class ScoredSentence:
@@ -124,8 +126,10 @@ def reading_order(chosen: list[Sentence]) -> list[Sentence]:
 
 def introduces_missing_list(sentence: Sentence, by_place: dict) -> bool:
     """Whether a sentence only announces a list that is not there to follow it."""
-    # "... value propositions that show:" with no list after it says nothing by itself.
-    if not sentence.text.rstrip().endswith(":"):
+    # "... value propositions that show:" with no list after it says nothing by itself;
+    # "... needles that cost less than £3.00 per 100 needles:" does (a PDF's table that
+    # follows it is often lost).
+    if not sentence.text.rstrip().endswith(":") or _STATES_FIGURE.search(sentence.text):
         return False
     following = by_place.get((sentence.chunk.id, sentence.position + 1))
     return following is None or following.is_heading

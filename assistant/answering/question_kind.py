@@ -37,7 +37,7 @@ _COMPARES = re.compile(
 _PERSON = re.compile(r"^\s*(who\b|whose\b|which\s+(role|person|people|post|job|team)s?\b)", re.I)
 _FIGURE = re.compile(
     r"\b(how\s+(many|much|long|often|soon|big|large|quickly)|what\s+(year|date|percentage|"
-    r"proportion|share|number|age|dose|amount|budget|cost|price|size)|when\b|by\s+when|"
+    r"proportion|share|number|age|dose|amount|budget|cost|price|size)|"
     r"what\s+per\s*cent|how\s+far)\b",
     re.I,
 )
@@ -79,7 +79,7 @@ def question_kind(question: str) -> QuestionKind:
         return QuestionKind.CHANGE
     if _PERSON.search(text):
         return QuestionKind.PERSON
-    if _FIGURE.search(text):
+    if _FIGURE.search(text) or asks_when(text):
         return QuestionKind.FIGURE
     if _YES_NO.search(text):
         return QuestionKind.YES_NO
@@ -162,6 +162,19 @@ def defines(sentence: str, term: str) -> bool:
     return any(re.search(p, sentence, re.I) for p in patterns)
 
 
+# A sentence that names who does something: a passive agent ("considered by a Public
+# Health Consultant"), a chair in brackets, "chaired by".
+_NAMES_AGENT = re.compile(
+    r"\bby\s+(the\s+|a\s+|an\s+|its\s+|their\s+)?[A-Z][\w’'&-]+|(?i:\((vice[- ])?chair\))|"
+    r"(?i:\b(chaired|led|headed|run|hosted|commissioned|appointed)\s+by\b)",
+)
+
+
+def names_agent(sentence: str) -> bool:
+    """Whether ``sentence`` names who does something (the shape of a "who" answer)."""
+    return _NAMES_AGENT.search(sentence) is not None
+
+
 # -- figure questions: what kind of figure is asked for ------------------------------------
 
 _HOW_MANY = re.compile(
@@ -175,6 +188,7 @@ _HOW_MANY = re.compile(
 _AMOUNT_QUESTION = re.compile(
     r"\bhow much\b|\bwhat(?:'s|’s| is| was| are| were) (the |a |an |its |their )?"
     r"([\w()-]+ ){0,4}(budget|cost|costs|spend|spending|salary|pay band|price|value|funding)"
+    r"(\s+(limit|ceiling|cap|threshold|range))?"
     r"(?=\s*(\?|$|\b(of|for|in|per|on|at|to|from|that|this|does|do|is|was|will)\b))|"
     r"\bwhat (does|do|did|will) [^?(]+ cost(\s+(the|an?|each|per|us|them|it)\b[^?(]{0,25})?"
     r"\s*(\?|$)|\b(salary|pay) band\b|\bworth\b",
@@ -200,6 +214,34 @@ _DOSE_QUESTION = re.compile(
 # "How much notice / time" asks for a duration, not an amount of money.
 _DURATION_QUESTION = re.compile(r"\bhow much (notice|time|warning|longer)\b", re.IGNORECASE)
 
+# "When", "how long", "by what date" ask for a time: a date or a duration.
+_WHEN_QUESTION = re.compile(
+    r"\b(how\s+(long|soon)|by\s+when|(what|which)\s+(date|year|month|deadline|timescale|"
+    r"timeframe))\b",
+    re.IGNORECASE,
+)
+# "When will / did / is ..." asks for a time; "when can / should X ..." usually for the
+# circumstances, and "When CCGs were set up, what ..." is a clause, not the question.
+_PLAIN_WHEN = re.compile(
+    r"^\s*(?:\w+\s+){0,3}?when\s+(will|would|did|does|do|was|were|is|are|has|have|had)\b",
+    re.IGNORECASE,
+)
+# "When are safety needles OK?", "when does X count as experimental?" ask for the
+# circumstances, not a time.
+_CIRCUMSTANCES = re.compile(
+    r"\b(ok|okay|appropriate|allowed|acceptable|eligible|suitable|count|counts|considered|"
+    r"needed|necessary|required|recommended|indicated|justified|used|prescribed)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_when(question: str) -> bool:
+    """Whether ``question`` asks for a time (a date or a duration), not circumstances."""
+    if _WHEN_QUESTION.search(question):
+        return True
+    return bool(_PLAIN_WHEN.search(question)) and not _CIRCUMSTANCES.search(question)
+
+
 # Money asked for (a budget, a price): an amount in currency, not a percentage.
 _MONEY_QUESTION = re.compile(
     r"\b(budget|cost|costs|spend|spending|salary|price|funding|money|pay|paid)\b", re.I
@@ -214,6 +256,7 @@ class FigureKind(StrEnum):
     DURATION = "duration"  # "how much notice": "five weeks"
     MONEY = "money"  # a budget, cost or price: currency or millions
     AMOUNT = "amount"  # "by how much": any amount, a percentage included
+    WHEN = "when"  # "when", "how long": a date or a duration
 
 
 @dataclass(frozen=True)
@@ -236,6 +279,8 @@ def figure_asked(question: str) -> FigureAsked | None:
         return FigureAsked(FigureKind.DOSE)
     if _DURATION_QUESTION.search(question):
         return FigureAsked(FigureKind.DURATION)
+    if asks_when(question):
+        return FigureAsked(FigureKind.WHEN)
     if _AMOUNT_QUESTION.search(question):
         money = _MONEY_QUESTION.search(question)
         return FigureAsked(FigureKind.MONEY if money else FigureKind.AMOUNT)

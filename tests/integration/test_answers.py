@@ -57,11 +57,6 @@ MISSES_FACTS = {
         "FINDING: the passage saying 'market manager and intelligent payor' is not among the "
         "passages retrieved, so the answer (Maule-cited) lacks both facts"
     ),
-    "smoke-dev-059": (
-        "FINDING: answered from the right passage (top hit) without its answer: 'it asked "
-        "people to contribute their ideas ... by 30 September 2018' scores 0.33 (similarity "
-        "0.32) < 0.6 x best; a 'by what date' question gets no answer-type bonus like 'how many'"
-    ),
 }
 
 

@@ -173,3 +173,29 @@ def test_references_links_and_file_names_are_never_answers() -> None:
     )
     assert not is_apparatus("The ICB buys services.", "2. Sources of funding for ICBs")
     assert is_apparatus("Further details on the segments can be found in the NHS framework")
+
+
+def test_a_list_question_opens_with_the_line_that_opens_the_list() -> None:
+    chunk = Chunk("manual#0", "", ChunkMeta(source_id="manual"))
+    general = sentence("Domain scores help to find areas to investigate.", "manual", chunk=chunk)
+    intro = sentence("We will provide domain scores for:", "manual", position=1, chunk=chunk)
+    first = sentence("access to services", "manual", position=2, item=True, chunk=chunk)
+    second = sentence("patient safety", "manual", position=3, item=True, chunk=chunk)
+    everything = [general, intro, first, second]
+    ranked = scored((general, 0.8), (intro, 0.6), (first, 0.1), (second, 0.1))
+    picked = compose(ranked, everything, request(QuestionKind.LIST), OPTIONS)
+    assert [s.text for s in picked[:3]] == [intro.text, first.text, second.text]
+
+
+def test_a_who_question_opens_with_the_sentence_naming_who() -> None:
+    chunk = Chunk("policy#0", "", ChunkMeta(source_id="policy"))
+    context = sentence("A patient may ask for a review of the decision.", "policy", chunk=chunk)
+    who = sentence(
+        "The request is first considered by a Public Health Consultant.",
+        "policy",
+        position=5,
+        chunk=chunk,
+    )
+    ranked = scored((context, 0.7), (who, 0.6))
+    picked = compose(ranked, [context, who], request(QuestionKind.PERSON), OPTIONS)
+    assert picked[0] is who

@@ -64,3 +64,54 @@ def test_a_question_for_a_dose_or_price_is_a_figure_question_whatever_its_wordin
     assert asked is not None and asked.kind == FigureKind.COUNT and asked.counted == "trusts"
     assert figure_asked("What's the annual budget?") == figure_asked("What does it cost?")
     assert figure_asked("What should happen to insulin doses when X is added?") is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How long do you have to ask for a review?",
+        "When will the first IHOs go live?",
+        "From what date did the new recommendations apply?",
+        "And when was it published?",
+        "By when must plans be submitted?",
+    ],
+)
+def test_a_question_for_a_time_wants_a_date_or_a_duration(question: str) -> None:
+    from assistant.answering.question_kind import FigureKind, figure_asked
+
+    asked = figure_asked(question)
+    assert asked is not None and asked.kind == FigureKind.WHEN
+    assert question_kind(question) == QuestionKind.FIGURE
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Circumstances, not a time; and a clause that only sets the scene.
+        "When are safety needles OK to prescribe?",
+        "When does NHS England count a treatment as experimental?",
+        "When can a practice dispense medicines itself?",
+        "When CCGs were set up, what was hoped for?",
+    ],
+)
+def test_when_asking_for_circumstances_is_not_a_time_question(question: str) -> None:
+    from assistant.answering.question_kind import figure_asked
+
+    assert figure_asked(question) is None
+    assert question_kind(question) != QuestionKind.FIGURE
+
+
+def test_a_price_limit_is_money() -> None:
+    from assistant.answering.question_kind import FigureKind, figure_asked
+
+    asked = figure_asked("What's the price limit for pen needles on the formulary?")
+    assert asked is not None and asked.kind == FigureKind.MONEY
+
+
+def test_a_who_answer_names_an_agent() -> None:
+    from assistant.answering.question_kind import names_agent
+
+    assert names_agent("The request will be considered by a Public Health Consultant.")
+    assert names_agent("Jane Smith, West Sussex County Council (Chair)")
+    assert names_agent("The group is chaired by the director.")
+    assert not names_agent("The review request will be supported by the original clinician.")
