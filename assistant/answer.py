@@ -50,6 +50,21 @@ class AnswerSentence(BaseModel):
         description="The date of the document it comes from, "
         "shown when the answer mixes documents years apart.",
     )
+    item: bool = Field(
+        False,
+        description="A list item or a table cell: shown on a line of its own, a run of "
+        "items citing the same passages marked once, at its end.",
+    )
+
+    def ends_run(self, following: AnswerSentence | None) -> bool:
+        """Whether this sentence's markers are shown after it: always, unless it is an
+        item followed by an item citing the same passages (the run is marked at its end)."""
+        return not (
+            self.item
+            and following is not None
+            and following.item
+            and following.citations == self.citations
+        )
 
 
 class Answer(BaseModel):

@@ -61,7 +61,24 @@ def split_blocks(text: str) -> list[Block]:
                 )
             )
         offset += len(line) + 1
-    return _lower_case_runs(blocks)
+    return _table_runs(_lower_case_runs(blocks))
+
+
+def _table_runs(blocks: list[Block]) -> list[Block]:
+    """Short lines that follow a line introducing a list (it ends with ':'), with no blank
+    line between them, are that list: a PDF's table comes out as one cell a line ("1st
+    Insupen", "£2.49 Yes Yes Yes") and must not be taken for headings. A marked heading
+    ('#'), a blank line or a line of another kind ends the run."""
+    out = list(blocks)
+    in_run = False
+    for i, block in enumerate(out):
+        adjacent = i > 0 and block.start - out[i - 1].end <= 1  # no blank line between
+        plain_heading = block.kind == "heading" and not block.text.startswith("#")
+        if in_run and adjacent and plain_heading:
+            out[i] = Block("bullet", block.start, block.end, block.text)
+            continue
+        in_run = block.kind == "intro"
+    return out
 
 
 def _lower_case_runs(blocks: list[Block]) -> list[Block]:

@@ -33,7 +33,7 @@ from vectorstore.chroma_store import ChunkStore
 from vectorstore.records import Chunk, ChunkMeta, DocumentRecord, FlaggedSpan, chunk_id
 
 # Bump when cleaning or chunking changes what a file turns into: every document is redone.
-PIPELINE_VERSION = "10"
+PIPELINE_VERSION = "11"
 # Formats of printed documents: no site chrome to clean off their end.
 PRINTED_FORMATS = frozenset({".pdf", ".docx"})
 # Embed in groups of about this many chunks: big enough for efficient batches, small

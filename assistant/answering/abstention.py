@@ -136,7 +136,7 @@ def missing_names(
 # a conjunction or a preposition ("the dose of tirzepatide and how quickly ...").
 _FIGURE_OF = re.compile(
     r"\b(?:dose|doses|dosage|cost|costs|price|budget|value|salary|spend|spending|funding|"
-    r"number|size|population|length|duration)\s+(?:of|for)\s+(?:the\s+|a\s+|an\s+)?"
+    r"number|size|population|length|duration)\s+(?:of|for|on)\s+(?:the\s+|a\s+|an\s+)?"
     r"([\w-]+(?:\s+(?!(?:and|or|in|at|for|to|when|if|with|by|on|per|is|are|does|do)\b)"
     r"[\w-]+){0,3})|"
     # "how much does a Dexcom ONE starter kit cost", "what does the reader cost"

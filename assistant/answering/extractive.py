@@ -154,16 +154,24 @@ def build_answer_parts(chosen: list[Sentence], date_gap_years: int = 2):
                 text=s.text,
                 citations=[numbers[key]],
                 dated=s.chunk.meta.published if dated else None,
+                item=s.is_item,
             )
         )
     return sentences, citations
 
 
 def render_text(sentences) -> str:
-    """The answer as one text: each sentence with its [n] markers (and date when shown)."""
+    """The answer as one text: each sentence with its [n] markers (and date when shown); a
+    list's items on lines of their own, a run of them citing one passage marked once."""
     parts = []
-    for s in sentences:
-        marks = "".join(f"[{n}]" for n in s.citations)
+    for i, s in enumerate(sentences):
+        following = sentences[i + 1] if i + 1 < len(sentences) else None
+        marks = "".join(f"[{n}]" for n in s.citations) if s.ends_run(following) else ""
         prefix = f"({s.dated}) " if s.dated else ""
-        parts.append(f"{prefix}{s.text} {marks}".strip())
-    return " ".join(parts)
+        text = f"{prefix}{s.text} {marks}".strip()
+        parts.append(
+            f"\n• {text}"
+            if s.item
+            else (f"\n{text}" if i and sentences[i - 1].item else f" {text}")
+        )
+    return "".join(parts).strip()

@@ -88,7 +88,13 @@ def answer_html(answer: Answer, turn: int, shown: int | None = None) -> str:
     titles = {c.n: c.title or c.source_id for c in answer.citations}
     state = "answer-done" if complete else "answer-streaming"
     shown_sentences = [
-        {"sentence": s, "markers": _markers(s, turn, i, titles)} for i, s in enumerate(sentences)
+        {
+            "sentence": s,
+            "markers": _markers(s, turn, i, titles)
+            if s.ends_run(sentences[i + 1] if i + 1 < len(sentences) else None)
+            else [],
+        }
+        for i, s in enumerate(sentences)
     ]
     return _render(
         "answer",

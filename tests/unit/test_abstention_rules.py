@@ -165,3 +165,22 @@ def test_a_price_must_be_for_the_thing_priced() -> None:
     kit = Stated("A Dexcom ONE starter kit costs £30.")
     assert figure_misplaced(question, [sensor], NO_GLOSSARY)
     assert not figure_misplaced(question, [kit], NO_GLOSSARY)
+
+
+def test_spend_on_a_thing_must_be_spend_on_that_thing() -> None:
+    question = "What is the total annual NHS spend on high cost drugs?"
+    capital = Stated("Capital spending will increase to £13.6 billion.")
+    drugs = Stated("Spend on high cost drugs reached £2 billion a year.")
+    assert figure_misplaced(question, [capital], NO_GLOSSARY)
+    assert not figure_misplaced(question, [drugs], NO_GLOSSARY)
+
+
+def test_a_when_question_is_not_refused_for_want_of_a_date() -> None:
+    # Times are given in too many ways to refuse on their absence.
+    question = "When will the new contracts start?"
+    assert (
+        gives_requested_figure(question, "They start once the Bill is passed.", NO_GLOSSARY)
+        is False
+    )
+    assert reason(question, chosen=["The contracts start once the Bill is passed."]) is None
+    assert gives_requested_figure(question, "They start in April 2027.", NO_GLOSSARY)

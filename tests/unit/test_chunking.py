@@ -203,3 +203,26 @@ def test_short_lower_case_lines_are_a_list_or_a_fragment_not_headings() -> None:
     ]
     assert ("paragraph", "reduce admission rates to mental health") in kinds
     assert ("heading", "How to use a domain score") in kinds
+
+
+def test_a_tables_cells_after_a_list_intro_are_items_not_headings() -> None:
+    text = (
+        "Formulary Choice of Insulin Needles\n"
+        "Practices may prescribe any of the following needles costing under £3.00:\n"
+        "Formulary choice\n"
+        "1st Insupen\n"
+        "£2.49 Yes Yes Yes\n"
+        "\n"
+        "Insulin pen needles fit all major brands of pen.\n"
+        "The plan includes:\n"
+        "- one\n"
+        "Next Section\n"
+        "Safety needles are available."
+    )
+    kinds = {b.text: b.kind for b in split_blocks(text)}
+    assert kinds["Formulary Choice of Insulin Needles"] == "heading"
+    assert [kinds[c] for c in ("Formulary choice", "1st Insupen", "£2.49 Yes Yes Yes")] == [
+        "bullet"
+    ] * 3
+    # A genuine bullet ends the run: the line after it is a heading again.
+    assert kinds["Next Section"] == "heading"
