@@ -87,8 +87,9 @@ def compose(
         s = candidate.sentence
         if s in chosen or _length(chosen) + len(s.text) > budget:
             continue
-        # A heading or a list's intro line away from its list says nothing by itself.
-        if s.is_heading or s.text.rstrip().endswith(":"):
+        # A heading, a list's intro line away from its list, or a table's cell away from
+        # its row ("Pen needle") says nothing by itself.
+        if s.is_heading or s.text.rstrip().endswith(":") or _is_cell(s):
             continue
         if request.one_document and (
             _not_a_later_word(s, lead.sentence)
@@ -245,6 +246,12 @@ def _gain(sentence: Sentence, chosen: list[Sentence], weights: dict[str, float])
     for c in chosen:
         have |= c.terms
     return sum(w for t, w in weights.items() if t in sentence.terms and t not in have) / total
+
+
+def _is_cell(sentence: Sentence) -> bool:
+    """Whether an item is a fragment (a table cell): a few words, no sentence's end."""
+    text = sentence.text.rstrip()
+    return sentence.is_item and len(text.split()) < 5 and not text.endswith((".", "!", "?"))
 
 
 def _is_list(chosen: list[Sentence]) -> bool:

@@ -199,3 +199,13 @@ def test_a_who_question_opens_with_the_sentence_naming_who() -> None:
     ranked = scored((context, 0.7), (who, 0.6))
     picked = compose(ranked, [context, who], request(QuestionKind.PERSON), OPTIONS)
     assert picked[0] is who
+
+
+def test_a_table_cell_away_from_its_row_is_never_support() -> None:
+    chunk = Chunk("needles#0", "", ChunkMeta(source_id="needles"))
+    lead = sentence("Pen needles cost less than £5 per 100.", "needles", chunk=chunk)
+    cell = sentence("Pen needle", "needles", position=7, item=True, chunk=chunk)
+    item = sentence("Use up existing needles first.", "needles", position=9, item=True, chunk=chunk)
+    ranked = scored((lead, 0.9), (cell, 0.85), (item, 0.8))
+    picked = compose(ranked, [lead, cell, item], request(), OPTIONS)
+    assert cell not in picked and item in picked
