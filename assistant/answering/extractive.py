@@ -169,9 +169,7 @@ def render_text(sentences) -> str:
         marks = "".join(f"[{n}]" for n in s.citations) if s.ends_run(following) else ""
         prefix = f"({s.dated}) " if s.dated else ""
         text = f"{prefix}{s.text} {marks}".strip()
-        parts.append(
-            f"\n• {text}"
-            if s.item
-            else (f"\n{text}" if i and sentences[i - 1].item else f" {text}")
-        )
+        after_item = i > 0 and sentences[i - 1].item
+        separator = "\n• " if s.item else ("\n" if after_item else " ")
+        parts.append(separator + text)
     return "".join(parts).strip()
