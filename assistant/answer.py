@@ -56,15 +56,15 @@ class AnswerSentence(BaseModel):
         "items citing the same passages marked once, at its end.",
     )
 
-    def ends_run(self, following: AnswerSentence | None) -> bool:
-        """Whether this sentence's markers are shown after it: always, unless it is an
-        item followed by an item citing the same passages (the run is marked at its end)."""
-        return not (
-            self.item
-            and following is not None
-            and following.item
-            and following.citations == self.citations
-        )
+
+def markers_shown(sentences: list[AnswerSentence]) -> list[bool]:
+    """Whether each sentence's citation markers are shown after it: always, except on an
+    item followed by an item citing the same passages (a run is marked once, at its end)."""
+    following: list[AnswerSentence | None] = [*sentences[1:], None]
+    return [
+        not (s.item and nxt is not None and nxt.item and nxt.citations == s.citations)
+        for s, nxt in zip(sentences, following, strict=True)
+    ]
 
 
 class Answer(BaseModel):

@@ -168,21 +168,30 @@ def _rerank_for_kind(
         return sentence.text.rstrip().endswith(":") and following is not None and following.is_item
 
     ranked = sorted(scored, key=lambda s: -shaped(s))
-    if kind == QuestionKind.LIST and ranked:
-        # "What domains do the scores cover?" is answered by the list, and the line that
-        # opens it leads whenever it is relevant enough to be in the answer at all.
-        floor = ranked[0].score * params.min_relative_score
-        openers = [s for s in ranked if opens_list(s.sentence) and s.score >= floor]
-        ranked = openers[:1] + [s for s in ranked if s not in openers[:1]]
-    if (kind in (QuestionKind.DEFINITION, QuestionKind.PERSON) or request.figure) and ranked:
-        # A sentence that defines the term is the direct answer to "what is X", one that
-        # gives the figure asked for the direct answer to "what dose", one that names who
-        # does it the direct answer to "who": it leads whenever it is relevant enough to be
-        # in the answer at all.
-        floor = ranked[0].score * params.min_relative_score
-        definers = [s for s in ranked if has_shape(s.sentence) and s.score >= floor]
-        ranked = definers + [s for s in ranked if s not in definers]
+    # The direct answer leads whenever it is relevant enough to be in the answer at all:
+    # the line that opens the list a list question asks for ("What domains do the scores
+    # cover?"); a sentence that defines the term for "what is X", gives the figure for
+    # "what dose" or "when", names who does it for "who".
+    if kind == QuestionKind.LIST:
+        ranked = _lead_with(ranked, opens_list, params, most=1)
+    if kind in (QuestionKind.DEFINITION, QuestionKind.PERSON) or request.figure:
+        ranked = _lead_with(ranked, has_shape, params)
     return ranked
+
+
+def _lead_with(
+    ranked: list[ScoredSentence],
+    wanted: Callable[[Sentence], bool],
+    params: ComposeOptions,
+    most: int | None = None,
+) -> list[ScoredSentence]:
+    """``ranked`` with the (first ``most``) sentences that are ``wanted`` and score at least
+    ``min_relative_score`` of the best moved to the front, in their order."""
+    if not ranked:
+        return ranked
+    floor = ranked[0].score * params.min_relative_score
+    leaders = [s for s in ranked if wanted(s.sentence) and s.score >= floor][:most]
+    return leaders + [s for s in ranked if s not in leaders]
 
 
 def _continuation(

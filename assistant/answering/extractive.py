@@ -163,10 +163,11 @@ def build_answer_parts(chosen: list[Sentence], date_gap_years: int = 2):
 def render_text(sentences) -> str:
     """The answer as one text: each sentence with its [n] markers (and date when shown); a
     list's items on lines of their own, a run of them citing one passage marked once."""
+    from assistant.answer import markers_shown
+
     parts = []
-    for i, s in enumerate(sentences):
-        following = sentences[i + 1] if i + 1 < len(sentences) else None
-        marks = "".join(f"[{n}]" for n in s.citations) if s.ends_run(following) else ""
+    for i, (s, marked) in enumerate(zip(sentences, markers_shown(sentences), strict=True)):
+        marks = "".join(f"[{n}]" for n in s.citations) if marked else ""
         prefix = f"({s.dated}) " if s.dated else ""
         text = f"{prefix}{s.text} {marks}".strip()
         after_item = i > 0 and sentences[i - 1].item

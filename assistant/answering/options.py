@@ -20,8 +20,8 @@ class ComposeOptions(BaseModel):
         0.15,
         ge=0,
         le=1,
-        description="Added to a sentence that gives the figure a "
-        "'how many X' question asks for (a number next to X).",
+        description="Added to a sentence that gives the figure a figure question asks "
+        "for (a number next to X for 'how many X', a dose, an amount, a date or duration).",
     )
     min_own_similarity: float = Field(
         0.3,

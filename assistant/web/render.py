@@ -14,7 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader
 
-from assistant.answer import Answer, AnswerProgress, AnswerSentence, Citation
+from assistant.answer import Answer, AnswerProgress, AnswerSentence, Citation, markers_shown
 from vectorstore.records import DocumentRecord
 
 _REF = re.compile(r"^cite-(\d+)-(\d+)(?:-(\d+))?$")
@@ -88,13 +88,8 @@ def answer_html(answer: Answer, turn: int, shown: int | None = None) -> str:
     titles = {c.n: c.title or c.source_id for c in answer.citations}
     state = "answer-done" if complete else "answer-streaming"
     shown_sentences = [
-        {
-            "sentence": s,
-            "markers": _markers(s, turn, i, titles)
-            if s.ends_run(sentences[i + 1] if i + 1 < len(sentences) else None)
-            else [],
-        }
-        for i, s in enumerate(sentences)
+        {"sentence": s, "markers": _markers(s, turn, i, titles) if marked else []}
+        for i, (s, marked) in enumerate(zip(sentences, markers_shown(sentences), strict=True))
     ]
     return _render(
         "answer",
