@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
@@ -24,6 +25,7 @@ from vectorstore.errors import StoreUnavailable
 
 if TYPE_CHECKING:  # the ingest job loads Chroma: imported by the command that runs it
     from ingest.job import IngestReport
+    from vectorstore.writer_lease import Holder
 
 
 class EvalMode(StrEnum):
@@ -175,10 +177,18 @@ def ingest(
     settings = load_settings(data_dir, store_name)
     store = wiring.open_store(settings)
     with progress_bar(disable=as_json) as progress:
-        task = progress.add_task("Embedding chunks", total=None)
+        task = progress.add_task("Ingesting documents", total=None)
 
         def on_progress(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
+
+        def on_wait(holder: Holder) -> None:
+            since = datetime.fromtimestamp(holder.since).strftime("%H:%M:%S")
+            err.print(
+                f"Waiting for another ingest into this store to finish (pid {holder.pid} on "
+                f"{escape(holder.host)}, writing since {since})",
+                highlight=False,
+            )
 
         try:
             report = run_ingest(
@@ -188,6 +198,7 @@ def ingest(
                 chunking=settings.chunking,
                 limits=settings.ingest,
                 on_progress=on_progress,
+                on_wait=on_wait,
             )
         except DocumentError as exc:
             err.print(f"[red]{exc}[/red]")

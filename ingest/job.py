@@ -11,15 +11,18 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from itertools import islice
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from ingest import loaders
+from ingest.acronyms import document_acronyms
 from ingest.chunking import ChunkSpan, chunk_text
 from ingest.cleaning import CleanResult, clean_text
 from ingest.discovery import Discovery, SkippedFile, discover, read_regular_file
@@ -30,15 +33,27 @@ from ingest.manifest import Manifest, read_manifest
 from ingest.options import ChunkingOptions, IngestLimits
 from ingest.sentences import sentence_texts
 from vectorstore.chroma_store import ChunkStore
-from vectorstore.records import Chunk, ChunkMeta, DocumentRecord, FlaggedSpan, chunk_id
+from vectorstore.records import (
+    Chunk,
+    ChunkMeta,
+    DocumentAcronyms,
+    DocumentRecord,
+    FlaggedSpan,
+    chunk_id,
+)
+from vectorstore.writer_lease import Holder
 
 # Bump when cleaning or chunking changes what a file turns into: every document is redone.
-PIPELINE_VERSION = "11"
+PIPELINE_VERSION = "12"
 # Formats of printed documents: no site chrome to clean off their end.
 PRINTED_FORMATS = frozenset({".pdf", ".docx"})
 # Embed in groups of about this many chunks: big enough for efficient batches, small
 # enough that an interrupted run keeps most of its work.
 EMBED_GROUP_CHUNKS = 256
+# Documents read and chunked ahead of the one being embedded.
+READ_AHEAD = 16
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def _split_rows(rows, counts: list[int]) -> list:
@@ -202,15 +217,19 @@ def build_chunks(
     ]
 
 
-def _groups(pending: list[_Pending]) -> Iterator[list[_Pending]]:
-    group: list[_Pending] = []
-    for item in pending:
-        group.append(item)
-        if sum(len(p.chunks) for p in group) >= EMBED_GROUP_CHUNKS:
-            yield group
-            group = []
-    if group:
-        yield group
+def read_ahead(work: Callable[[T], R], items: Iterable[T], depth: int) -> Iterator[R]:
+    """``work`` of each item, in order, done in another thread up to ``depth`` items ahead
+    of the caller (bounded, so a fast reader never holds the whole library in memory)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nhsa-read") as pool:
+        queued: deque[Future[R]] = deque()
+        source = iter(items)
+        for item in islice(source, depth):
+            queued.append(pool.submit(work, item))
+        while queued:
+            result = queued.popleft().result()
+            for item in islice(source, 1):
+                queued.append(pool.submit(work, item))
+            yield result
 
 
 @dataclass
@@ -224,6 +243,7 @@ class _Job:
     manifests: dict[Path, Manifest]  # by the folder each manifest.csv sits in
     report: IngestReport
     stored: dict[str, DocumentRecord]
+    acronyms_used: set[str] | None = None  # acronyms the documents use, never spelled out
 
     def manifest_row(self, path: Path) -> DocumentMetadata | None:
         """The row of the nearest manifest above ``path`` (within the ingested folder):
@@ -237,23 +257,41 @@ class _Job:
                 return None
         return None
 
+    def acronyms(self, chunks: list[Chunk]) -> DocumentAcronyms:
+        """A document's acronym findings, looking for long forms of the acronyms the other
+        documents use too (those stored, and those of this run met so far: documents are
+        examined one at a time, in order)."""
+        if self.acronyms_used is None:
+            self.acronyms_used = {a for r in self.stored.values() for a in r.acronyms.used}
+        found = document_acronyms(chunks, self.acronyms_used)
+        self.acronyms_used.update(found.used)
+        return found
+
     def fail(self, source_id: str, rel: str, message: str) -> None:
         """Record a document that could not be ingested (the store keeps its old version)."""
         self.report.outcomes.append(FileOutcome(source_id, rel, Status.FAILED, message=message))
 
-    def examine(self, path: Path, source_id: str) -> _Pending | None:
-        """The document to (re)write for ``path``, or None when the store already has it."""
+    def examine(self, path: Path, source_id: str) -> _Pending | FileOutcome:
+        """The document to (re)write for ``path``, or the outcome when there is nothing to
+        write: the store already has it, or the file cannot be read (a bad file never
+        stops the others)."""
         rel = path.relative_to(self.folder).as_posix()
-        raw = read_regular_file(path, self.limits)
-        row = self.manifest_row(path)
-        version = document_version(raw, row, self.chunking)
-        previous = self.stored.get(source_id)
-        if previous and previous.version == version:
-            outcome = FileOutcome(source_id, rel, Status.UNCHANGED, chunks=previous.chunk_count)
-            self.report.outcomes.append(outcome)
-            return None
-        status = Status.UPDATED if previous else Status.ADDED
-        return self.prepare(path, raw, source_id, version, status, row)
+        try:
+            raw = read_regular_file(path, self.limits)
+            row = self.manifest_row(path)
+            version = document_version(raw, row, self.chunking)
+            previous = self.stored.get(source_id)
+            if previous and previous.version == version:
+                return FileOutcome(source_id, rel, Status.UNCHANGED, chunks=previous.chunk_count)
+            status = Status.UPDATED if previous else Status.ADDED
+            return self.prepare(path, raw, source_id, version, status, row)
+        except FileNotFoundError:
+            message = "vanished before it could be read"
+        except DocumentError as exc:
+            message = str(exc)
+        except Exception as exc:  # a loader library's surprise must not stop the others
+            message = f"could not be read ({type(exc).__name__}: {exc})"
+        return FileOutcome(source_id, rel, Status.FAILED, message=message)
 
     def prepare(
         self,
@@ -293,51 +331,73 @@ class _Job:
             notes=list(loaded.notes),
             cleaning_removed=dict(cleaned.removed),
             flagged=flagged,
+            acronyms=self.acronyms(chunks),
             text=cleaned.text,
         )
         return _Pending(path, source_id, version, status, record, chunks)
 
     def write(
         self,
-        pending: list[_Pending],
+        examined: Iterable[_Pending | FileOutcome],
+        total: int,
         embedder: Callable[[], Embedder],
         on_progress: Callable[[int, int], None] | None,
     ) -> None:
-        """Embed the pending documents in groups and make each one live in the store."""
-        total = sum(len(p.chunks) for p in pending)
+        """Embed the examined documents in groups, as they come, and make each one live in
+        the store; ``on_progress(documents done, total)`` after each."""
         done = 0
         if on_progress:
             on_progress(0, total)
-        if not pending:
-            return
-        model = embedder()
-        for group in _groups(pending):
-            texts = [c.embedded_text for p in group for c in p.chunks]
-            # Each chunk's sentences are embedded here, once, in the same batch: at
-            # question time only the question is embedded.
-            per_chunk = [sentence_texts(c) for p in group for c in p.chunks]
-            t0 = time.perf_counter()
-            vectors = model.encode(texts + [t for ss in per_chunk for t in ss])
-            self.report.embed_seconds += time.perf_counter() - t0
-            sentence_vectors = _split_rows(vectors[len(texts) :], [len(ss) for ss in per_chunk])
-            offset = 0
-            for item in group:
-                n = len(item.chunks)
-                try:
-                    self.store.replace_document(
-                        item.record,
-                        item.chunks,
-                        vectors[offset : offset + n],
-                        sentence_vectors[offset : offset + n],
-                    )
-                    outcome = FileOutcome(item.source_id, item.record.file, item.status, chunks=n)
-                    self.report.outcomes.append(outcome)
-                except Exception as exc:  # the store refused this one; keep going
-                    self.fail(item.source_id, item.record.file, f"could not be stored ({exc})")
-                offset += n
-                done += n
+        group: list[_Pending] = []
+        for item in examined:
+            if isinstance(item, FileOutcome):
+                self.report.outcomes.append(item)
+                done += 1
                 if on_progress:
                     on_progress(done, total)
+                continue
+            group.append(item)
+            if sum(len(p.chunks) for p in group) >= EMBED_GROUP_CHUNKS:
+                done = self._write_group(group, embedder(), done, total, on_progress)
+                group = []
+        if group:
+            self._write_group(group, embedder(), done, total, on_progress)
+
+    def _write_group(
+        self,
+        group: list[_Pending],
+        model: Embedder,
+        done: int,
+        total: int,
+        on_progress: Callable[[int, int], None] | None,
+    ) -> int:
+        texts = [c.embedded_text for p in group for c in p.chunks]
+        # Each chunk's sentences are embedded here, once, in the same batch: at question
+        # time only the question is embedded.
+        per_chunk = [sentence_texts(c) for p in group for c in p.chunks]
+        t0 = time.perf_counter()
+        vectors = model.encode(texts + [t for ss in per_chunk for t in ss])
+        self.report.embed_seconds += time.perf_counter() - t0
+        sentence_vectors = _split_rows(vectors[len(texts) :], [len(ss) for ss in per_chunk])
+        offset = 0
+        for item in group:
+            n = len(item.chunks)
+            try:
+                self.store.replace_document(
+                    item.record,
+                    item.chunks,
+                    vectors[offset : offset + n],
+                    sentence_vectors[offset : offset + n],
+                )
+                outcome = FileOutcome(item.source_id, item.record.file, item.status, chunks=n)
+                self.report.outcomes.append(outcome)
+            except Exception as exc:  # the store refused this one; keep going
+                self.fail(item.source_id, item.record.file, f"could not be stored ({exc})")
+            offset += n
+            done += 1
+            if on_progress:
+                on_progress(done, total)
+        return done
 
     def remove_missing(self, present: set[str], found: Discovery) -> None:
         """Documents whose file was under this folder and is gone leave the store; those of
@@ -370,8 +430,12 @@ def run_ingest(
     chunking: ChunkingOptions | None = None,
     limits: IngestLimits | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    on_wait: Callable[[Holder], None] | None = None,
 ) -> IngestReport:
-    """Bring the store in step with ``folder``; ``embedder`` is called only if needed."""
+    """Bring the store in step with ``folder``; ``embedder`` is called only if needed.
+
+    One ingest writes to a store at a time: another one, in any process or on any machine
+    sharing the Chroma server, is waited for (``on_wait`` is told who holds the store)."""
     started = time.perf_counter()
     folder = Path(folder).resolve()
     if not folder.is_dir():
@@ -390,23 +454,34 @@ def run_ingest(
     )
     for manifest in manifests.values():
         report.manifest_errors.extend(manifest.unmatched_rows(found.documents))
+    with store.sole_writer(on_wait):
+        _bring_in_step(
+            folder, store, embedder, chunking, limits, manifests, found, report, on_progress
+        )
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _bring_in_step(
+    folder: Path,
+    store: ChunkStore,
+    embedder: Callable[[], Embedder],
+    chunking: ChunkingOptions | None,
+    limits: IngestLimits,
+    manifests: dict[Path, Manifest],
+    found: Discovery,
+    report: IngestReport,
+    on_progress: Callable[[int, int], None] | None,
+) -> None:
     stored = store.documents()
     job = _Job(folder, store, chunking or ChunkingOptions(), limits, manifests, report, stored)
     source_ids = assign_source_ids(found.documents, stored)
-    pending: list[_Pending] = []
-    for path in found.documents:
-        rel = path.relative_to(folder).as_posix()
-        source_id = source_ids[path]
-        try:
-            if (item := job.examine(path, source_id)) is not None:
-                pending.append(item)
-        except FileNotFoundError:
-            job.fail(source_id, rel, "vanished before it could be read")
-        except DocumentError as exc:
-            job.fail(source_id, rel, str(exc))
-        except Exception as exc:  # a loader library's surprise must not stop the others
-            job.fail(source_id, rel, f"could not be read ({type(exc).__name__}: {exc})")
-    job.write(pending, embedder, on_progress)
+    # Files are read, cleaned and chunked in a second thread while this one embeds: the
+    # model's work releases the interpreter's lock, so the two overlap.
+    examined = read_ahead(
+        lambda path: job.examine(path, source_ids[path]), found.documents, READ_AHEAD
+    )
+    job.write(examined, len(found.documents), embedder, on_progress)
     # Each file's outcome is already in the report: a store that fails from here on (a
     # server stopped mid-run) is reported with it, never instead of it.
     try:
@@ -417,5 +492,8 @@ def run_ingest(
         report.garbage_collected = store.collect_garbage()
     except Exception as exc:
         report.store_errors.append(f"could not collect chunks left by earlier runs ({exc})")
-    report.seconds = time.perf_counter() - started
-    return report
+    try:
+        # The lexical index is brought up to date here, so that no reader builds it.
+        store.lexical_index()
+    except Exception as exc:
+        report.store_errors.append(f"could not bring the word index up to date ({exc})")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -43,38 +46,59 @@ def terms(text: str, stopwords: frozenset[str] = STOPWORDS) -> list[str]:
 
 
 class LexicalIndex:
-    """A BM25 index over a fixed list of chunks; rebuilt when the live chunks change."""
+    """A BM25 index (bm25s) over a fixed list of chunks, searched for their ids."""
 
-    def __init__(self, chunks: Sequence[Chunk]) -> None:
-        self.chunks = list(chunks)
-        self._tokens = [set(terms(c.quotable_text, INDEX_STOPWORDS)) for c in self.chunks]
+    def __init__(self, chunks: Sequence[Chunk] = ()) -> None:
+        """The index of ``chunks`` (their indexed text: heading, title and body)."""
+        both = [chunk_terms(c) for c in chunks]
+        self._build([c.id or "" for c in chunks], [b[0] for b in both], [b[1] for b in both])
+
+    @classmethod
+    def from_terms(
+        cls,
+        chunk_ids: Sequence[str],
+        indexed: Sequence[Sequence[str]],
+        quotable: Sequence[Sequence[str]],
+    ) -> LexicalIndex:
+        """The index of chunks whose terms were computed before (see :func:`chunk_terms`)."""
+        index = cls.__new__(cls)
+        index._build(chunk_ids, indexed, quotable)
+        return index
+
+    def _build(
+        self,
+        chunk_ids: Sequence[str],
+        indexed: Sequence[Sequence[str]],
+        quotable: Sequence[Sequence[str]],
+    ) -> None:
+        self.chunk_ids = list(chunk_ids)
         self._retriever = bm25s.BM25()
-        corpus = [terms(c.indexed_text, INDEX_STOPWORDS) for c in self.chunks]
-        if self.chunks:
-            # bm25s wants token ids; its Tokenized type accepts our own vocabulary.
-            vocab: dict[str, int] = {}
-            ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus]
-            self._vocab = vocab
+        # bm25s wants token ids; its Tokenized type accepts our own vocabulary.
+        vocab: dict[str, int] = {}
+        ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in indexed]
+        self._vocab = vocab
+        if self.chunk_ids:
             self._retriever.index(
                 bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False
             )
-        else:
-            self._vocab = {}
-        self.document_frequency = {
-            term: sum(1 for toks in self._tokens if term in toks) for term in self._vocab
-        }
+        # How many chunks' own text (not their titles) has each term: the weight of a
+        # question's words in answers and in the abstention check.
+        self.document_frequency = dict(Counter(t for doc in quotable for t in set(doc)))
 
     def __len__(self) -> int:
-        return len(self.chunks)
+        return len(self.chunk_ids)
 
-    def search(self, query: str, n: int) -> list[tuple[Chunk, float]]:
-        """The ``n`` best chunks for ``query`` with their BM25 scores (zero scores dropped)."""
+    def search(self, query: str, n: int) -> list[tuple[str, float]]:
+        """The ids of the ``n`` best chunks for ``query`` with their BM25 scores (zero
+        scores dropped), best first."""
         ids = [self._vocab[t] for t in terms(query, INDEX_STOPWORDS) if t in self._vocab]
-        if not ids or not self.chunks:
+        if not ids or not self.chunk_ids or n <= 0:
             return []
         scores = self._retriever.get_scores(ids)
-        order = np.argsort(-scores)[: max(0, n)]
-        return [(self.chunks[i], float(scores[i])) for i in order if scores[i] > 0]
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        order = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.chunk_ids[i], float(scores[i])) for i in order if scores[i] > 0]
 
     def knows(self, term: str) -> bool:
         """Whether any chunk's text or metadata (title, author, publisher) has the term."""
@@ -83,4 +107,32 @@ class LexicalIndex:
     def idf(self, term: str) -> float:
         """Inverse document frequency of a stemmed term (terms never seen score highest)."""
         df = self.document_frequency.get(term, 0)
-        return float(np.log(1 + (len(self.chunks) - df + 0.5) / (df + 0.5)))
+        return float(np.log(1 + (len(self.chunk_ids) - df + 0.5) / (df + 0.5)))
+
+    # -- on disk ---------------------------------------------------------------------
+
+    def save(self, folder: Path) -> None:
+        """Write the index into ``folder`` (created; its old contents overwritten)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.chunk_ids:
+            self._retriever.save(str(folder / "bm25"))
+        state = {"chunk_ids": self.chunk_ids, "vocab": self._vocab, "df": self.document_frequency}
+        (folder / "index.json").write_text(json.dumps(state), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        """An index written by :meth:`save` (its score matrix memory-mapped)."""
+        state = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+        index = cls.__new__(cls)
+        index.chunk_ids = state["chunk_ids"]
+        index._vocab = state["vocab"]
+        index.document_frequency = state["df"]
+        index._retriever = (
+            bm25s.BM25.load(str(folder / "bm25"), mmap=True) if index.chunk_ids else bm25s.BM25()
+        )
+        return index
+
+
+def chunk_terms(chunk: Chunk) -> tuple[list[str], list[str]]:
+    """A chunk's terms as the index reads them: its indexed text's, then its own text's."""
+    return terms(chunk.indexed_text, INDEX_STOPWORDS), terms(chunk.quotable_text, INDEX_STOPWORDS)

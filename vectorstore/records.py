@@ -182,6 +182,74 @@ class Chunk:
         return cls(doc.id or "", doc.page_content, ChunkMeta.from_chroma(doc.metadata))
 
 
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """An acronym, its long form, and where a document defines it."""
+
+    short: str
+    long: str
+    source_id: str
+    chunk_id: str
+    start: int  # character span of the definition (or, if inferred, of the long form)
+    end: int
+    inferred: bool = False  # True: never spelled out; matched to a phrase the documents use
+
+
+@dataclass(frozen=True)
+class PhraseUse:
+    """A phrase whose words' initials spell an acronym the same document uses without
+    spelling it out: "Primary Care Network" for "PCN", seen ``count`` times."""
+
+    short: str
+    phrase: str  # lower case, singular: the key phrases are counted under
+    written: str  # as first written, for the glossary entry
+    count: int
+    source_id: str
+    chunk_id: str
+    start: int
+    end: int
+
+
+@dataclass
+class DocumentAcronyms:
+    """What one document says about acronyms, found at ingest: the definitions it spells
+    out, the acronyms it uses without spelling them out, the phrases in it that may stand
+    behind those, and its capitalised names ("Primary Care Networks"), which may stand
+    behind an acronym another document uses."""
+
+    defined: list[GlossaryEntry] = field(default_factory=list)
+    used: list[str] = field(default_factory=list)
+    phrases: list[PhraseUse] = field(default_factory=list)
+    names: list[PhraseUse] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        """Compact JSON: lists of field values, in field order."""
+        return json.dumps(
+            [
+                [list(asdict(e).values()) for e in self.defined],
+                self.used,
+                [list(asdict(p).values()) for p in self.phrases],
+                [list(asdict(p).values()) for p in self.names],
+            ],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str | None) -> DocumentAcronyms:
+        """Inverse of :meth:`to_json` (empty for a record written without acronyms)."""
+        parts = json.loads(text) if text else None
+        if not isinstance(parts, list) or len(parts) != 4:
+            return cls()  # another version's layout: found again when re-ingested
+        defined, used, phrases, names = parts
+        return cls(
+            [GlossaryEntry(*e) for e in defined],
+            list(used),
+            [PhraseUse(*p) for p in phrases],
+            [PhraseUse(*p) for p in names],
+        )
+
+
 @dataclass(kw_only=True)
 class DocumentRecord(Bibliography):
     """What the store knows of one ingested document."""
@@ -197,6 +265,8 @@ class DocumentRecord(Bibliography):
     cleaning_removed: dict[str, int] = field(default_factory=dict)  # chars, by cleaning rule
     # Instruction-like sentences found at ingest (ingest.injection): kept out of answers.
     flagged: list[FlaggedSpan] = field(default_factory=list)
+    # Its acronym definitions and candidate long forms (the glossary's raw material).
+    acronyms: DocumentAcronyms = field(default_factory=DocumentAcronyms)
     # The whole cleaned text, kept so a citation can be shown in its context. Stored as
     # the registry record's document, and only read when asked for.
     text: str = field(default="", repr=False)
@@ -214,6 +284,7 @@ class DocumentRecord(Bibliography):
         flat["notes"] = json.dumps(self.notes, ensure_ascii=False)
         flat["cleaning_removed"] = json.dumps(self.cleaning_removed)
         flat["flagged"] = _flagged_json(self.flagged)
+        flat["acronyms"] = self.acronyms.to_json()
         return flat
 
     @classmethod
@@ -226,5 +297,6 @@ class DocumentRecord(Bibliography):
             if isinstance(values.get(key), str):
                 values[key] = json.loads(values[key])
         values["flagged"] = FlaggedSpan.from_dicts(values.get("flagged"))
+        values["acronyms"] = DocumentAcronyms.from_json(values.get("acronyms"))
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in known})

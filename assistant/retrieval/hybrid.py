@@ -1,16 +1,19 @@
 """Hybrid retrieval: dense (Chroma) and BM25, fused by weighted reciprocal rank, diversified.
 
-The lexical index and the glossary are built from the store's live chunks and rebuilt
-only when the set of live document versions changes (an ingest ran), never per query.
+The lexical index and the glossary come from what ingest computed and stored (the
+store's saved BM25 index, each document's acronyms); they are picked up again only when
+the set of live document versions changes, never per query.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -19,7 +22,9 @@ from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.options import RetrievalOptions
 from vectorstore.chroma_store import ChunkStore
 from vectorstore.lexical import LexicalIndex, terms
-from vectorstore.records import Chunk
+from vectorstore.records import Chunk, DocumentRecord
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -47,14 +52,21 @@ class Retrieval:
 
 @dataclass
 class KnowledgeSnapshot:
-    """Everything derived from one set of live chunks."""
+    """Everything searched besides the vectors, for one set of live document versions."""
 
     versions: frozenset[str]
-    chunks: list[Chunk]
     lexical: LexicalIndex
     glossary: Glossary
+    # The stored chunks with these ids (missing ones left out), and every live chunk.
+    fetch: Callable[[Sequence[str]], list[Chunk]]
+    fetch_all: Callable[[], list[Chunk]]
     published_years: set[int] = field(default_factory=set)
-    by_id: dict[str, Chunk] = field(default_factory=dict)
+
+    @cached_property
+    def chunks(self) -> list[Chunk]:
+        """Every live chunk, in document order (read when first asked: briefings want
+        them, answers never do)."""
+        return self.fetch_all()
 
 
 def fuse(
@@ -113,6 +125,29 @@ def cover_years(hits: list[Hit], candidates: list[Hit], k: int, years: list[int]
     return sorted(chosen, key=lambda h: -h.score)
 
 
+_WORDS = re.compile(r"\w+")
+
+
+def drop_near_duplicates(hits: list[Hit], threshold: float, enough: int) -> list[Hit]:
+    """``hits`` without those whose words overlap a better hit's by ``threshold`` or more
+    (Jaccard): a library of similar documents (board papers, the same disclaimer in each)
+    must not fill the top k with one passage's copies. Only the best hits are compared,
+    until ``enough`` are kept; the rest follow unchecked."""
+    if threshold >= 1:
+        return hits
+    kept: list[Hit] = []
+    seen: list[frozenset[str]] = []
+    for n, hit in enumerate(hits):
+        if len(kept) >= enough:
+            return kept + hits[n:]
+        words = frozenset(_WORDS.findall(hit.chunk.quotable_text.lower()))
+        if any(len(words & other) >= threshold * len(words | other) for other in seen if words):
+            continue
+        kept.append(hit)
+        seen.append(words)
+    return kept
+
+
 def diversify(hits: list[Hit], k: int, per_source_cap: int) -> list[Hit]:
     """Top ``k`` hits, at most ``per_source_cap`` per document while others remain."""
     if per_source_cap <= 0:
@@ -150,10 +185,13 @@ def with_definitions(
     for entry in snap.glossary.mentioned(asked or ""):
         if entry.inferred or wanted not in (terms(entry.short), terms(entry.long)):
             continue
-        chunk = snap.by_id.get(entry.chunk_id)
-        if chunk is None:
-            continue
-        hit = hits.setdefault(entry.chunk_id, Hit(chunk, 0.0))
+        if entry.chunk_id in hits:
+            hit = hits[entry.chunk_id]
+        else:
+            found = snap.fetch([entry.chunk_id])
+            if not found or found[0].meta.doc_version not in snap.versions:
+                continue
+            hit = hits[entry.chunk_id] = Hit(found[0], 0.0)
         hit.score += weight / (rrf_k + 1)
     return sorted(hits.values(), key=lambda h: -h.score)
 
@@ -176,6 +214,7 @@ class HybridRetriever:
         self.passage_scorer = passage_scorer
         self._snapshot: KnowledgeSnapshot | None = None
         self._lock = threading.Lock()
+        self._refreshing: threading.Thread | None = None
 
     def sharing_indexes(self, embedder, passage_scorer=None) -> HybridRetriever:
         """A retriever over the same store and the same built indexes, with another
@@ -185,24 +224,61 @@ class HybridRetriever:
         return twin
 
     def snapshot(self) -> KnowledgeSnapshot:
-        """The current lexical index and glossary, rebuilt if an ingest changed the store."""
-        versions = frozenset(self.store.live_versions())
+        """The current lexical index and glossary, picked up again if an ingest changed
+        the store."""
+        documents = self.store.live_documents()
+        versions = frozenset(r.version for r in documents.values())
         current = self._snapshot
         if current is not None and current.versions == versions:
             return current
+        if (
+            current is not None
+            and self.store.keeps_lexical_index
+            and self.store.saved_lexical_index(documents) is None
+        ):
+            # Another process changed a store whose index this one must build (a shared
+            # Chroma server): seconds at 10,000 documents. Questions keep the index they
+            # have until it is built in the background; the dense search follows the new
+            # versions at once (ChunkStore.query).
+            self._refresh_in_background(versions, documents)
+            return current
         with self._lock:
             if self._snapshot is None or self._snapshot.versions != versions:
-                chunks = self.store.live_chunks()
-                years = {year for c in chunks if (year := c.meta.year) is not None}
-                self._snapshot = KnowledgeSnapshot(
-                    versions,
-                    chunks,
-                    LexicalIndex(chunks),
-                    Glossary(chunks),
-                    years,
-                    {c.id or "": c for c in chunks},
-                )
+                self._snapshot = self._load(versions, documents)
             return self._snapshot
+
+    def _refresh_in_background(
+        self, versions: frozenset[str], documents: dict[str, DocumentRecord]
+    ) -> None:
+        with self._lock:
+            if self._refreshing is not None and self._refreshing.is_alive():
+                return  # the next question after it finishes starts another if needed
+
+            def refresh() -> None:
+                try:
+                    fresh = self._load(versions, documents)
+                except Exception:  # the store went away: the next question tries again
+                    logger.exception("could not bring the word index up to date")
+                    return
+                with self._lock:
+                    self._snapshot = fresh
+
+            self._refreshing = threading.Thread(target=refresh, name="nhsa-index", daemon=True)
+            self._refreshing.start()
+
+    def _load(
+        self, versions: frozenset[str], documents: dict[str, DocumentRecord]
+    ) -> KnowledgeSnapshot:
+        # The first definition met wins: documents in a stable order.
+        ordered = sorted(documents.values(), key=lambda r: r.source_id)
+        return KnowledgeSnapshot(
+            versions,
+            self.store.lexical_index(documents),
+            Glossary.from_documents([r.acronyms for r in ordered]),
+            self.store.get,
+            self.store.live_chunks,
+            {year for r in ordered if (year := r.year) is not None},
+        )
 
     def search(self, query: str, k: int | None = None) -> Retrieval:
         """The best ``k`` chunks for ``query``."""
@@ -217,9 +293,10 @@ class HybridRetriever:
         t2 = time.perf_counter()
         dense = self.store.query(vector, params.dense_candidates, versions=snap.versions)
         t3 = time.perf_counter()
-        lexical = snap.lexical.search(expanded, params.lexical_candidates)
+        lexical = self._lexical_hits(snap, expanded, dense)
         fused = fuse(dense, lexical, params.rrf_k, params.dense_weight, params.lexical_weight)
         fused = with_definitions(query, fused, snap, params.rrf_k, params.dense_weight)
+        fused = drop_near_duplicates(fused, params.near_duplicate, max(params.rerank_candidates, k))
         if self.passage_scorer and params.rerank_candidates > 0:
             fused = self._rerank(query, np.asarray(vector), fused[: params.rerank_candidates])
         hits = diversify(fused, k, params.per_source_cap)
@@ -234,6 +311,20 @@ class HybridRetriever:
             lexical_fuse=(t4 - t3) * 1000,
         )
         return Retrieval(query, expanded, hits, vector, timings)
+
+    def _lexical_hits(
+        self, snap: KnowledgeSnapshot, query: str, dense: list[tuple[Chunk, float]]
+    ) -> list[tuple[Chunk, float]]:
+        """BM25's best chunks, read from the store unless the dense search brought them."""
+        ranked = snap.lexical.search(query, self.params.lexical_candidates)
+        known = {c.id: c for c, _ in dense}
+        fetched = {c.id: c for c in snap.fetch([i for i, _ in ranked if i not in known])}
+        return [
+            (chunk, score)
+            for chunk_id, score in ranked
+            if (chunk := known.get(chunk_id) or fetched.get(chunk_id)) is not None
+            and chunk.meta.doc_version in snap.versions
+        ]
 
     def _rerank(self, query: str, vector: np.ndarray, hits: list[Hit]) -> list[Hit]:
         """Blend each candidate's fused rank score with its best sentence's score."""

@@ -29,3 +29,12 @@ class RetrievalOptions(BaseModel):
         ge=0,
         description="At most this many passages per document while others remain (0: no cap).",
     )
+    near_duplicate: float = Field(
+        0.9,
+        gt=0,
+        le=1,
+        description=(
+            "Candidates sharing at least this share of their words (Jaccard) with a better "
+            "one are dropped: the same boilerplate in many documents takes one place, not k."
+        ),
+    )

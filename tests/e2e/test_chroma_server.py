@@ -103,7 +103,9 @@ def test_ingested_documents_are_queryable_on_a_chroma_server(
     store = ChunkStore.open(tmp_path / "unused", "server_query", host=HOST, port=chroma_port)
     report = run_ingest(two_docs, store, lambda: embedder)
     assert report.count("added") == 2
-    assert not (tmp_path / "unused").exists()  # nothing written locally
+    # The chunks are on the server; only the word index's cache is kept locally.
+    assert not (tmp_path / "unused" / "chroma").exists()
+    assert [p.name for p in (tmp_path / "unused").iterdir()] == ["lexical"]
 
     vector = embedder.encode(["who checks blood pressure in community pharmacies?"])[0]
     hits = store.query(vector, 2)

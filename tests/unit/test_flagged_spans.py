@@ -77,7 +77,7 @@ def test_a_flagged_sentence_is_not_one_an_answer_may_quote() -> None:
 
 
 def test_an_acronym_defined_only_in_flagged_text_is_not_in_the_glossary() -> None:
-    from assistant.retrieval.glossary import extract_definitions
+    from ingest.acronyms import extract_definitions
 
     text = (
         "The Primary Care Network (PCN) employs pharmacists.\n"

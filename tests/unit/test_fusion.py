@@ -104,12 +104,11 @@ def test_the_passage_defining_an_acronym_joins_a_definition_questions_candidates
     )
     chunks = [defining, panel]
     snap = KnowledgeSnapshot(
-        frozenset(),
-        chunks,
+        frozenset({""}),
         LexicalIndex(chunks),
         Glossary(chunks),
-        set(),
-        {c.id or "": c for c in chunks},
+        lambda ids: [c for c in chunks if c.id in ids],
+        lambda: chunks,
     )
     fused = [Hit(panel, 0.03)]
     asked = with_definitions("What is an individual funding request?", fused, snap, 60, 1.0)
@@ -117,3 +116,22 @@ def test_the_passage_defining_an_acronym_joins_a_definition_questions_candidates
     assert asked[1].score == pytest.approx(1 / 61)
     other = with_definitions("Who decides an individual funding request?", fused, snap, 60, 1.0)
     assert [h.chunk.id for h in other] == ["p#9"]
+
+
+def test_copies_of_one_passage_take_one_place() -> None:
+    from assistant.retrieval.hybrid import drop_near_duplicates
+
+    disclaimer = "This paper is for information only and does not set policy for the board."
+    texts = {
+        "a": disclaimer,
+        "b": disclaimer.replace("board", "Board"),  # the same words
+        "c": "The area prescribing committee decides the formulary.",
+        "d": disclaimer + " Contact the secretary.",  # 14 of 17 words shared
+    }
+    top = [
+        Hit(Chunk(i, text, ChunkMeta(source_id=i)), 1.0 - n / 10)
+        for n, (i, text) in enumerate(texts.items())
+    ]
+    assert ids(drop_near_duplicates(top, 0.9, enough=10)) == ["a", "c", "d"]
+    assert ids(drop_near_duplicates(top, 1.0, enough=10)) == ["a", "b", "c", "d"]
+    assert ids(drop_near_duplicates(top, 0.9, enough=1)) == ["a", "b", "c", "d"]
