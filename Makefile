@@ -7,7 +7,7 @@ STAMP   := $(VENV)/.installed
 LLM_STAMP := $(VENV)/.installed-llm
 
 .PHONY: install llm run ingest test unit lint format bench-ingest fuzz bench-answer eval calibrate \
-	eval-injection clean
+	eval-injection bench-scale clean
 
 $(STAMP): pyproject.toml scripts/install.sh
 	bash scripts/install.sh
@@ -62,6 +62,13 @@ fuzz: install
 # Quality on the dev set, assistant against the textbook LangChain pipeline, warm latency.
 bench-answer: ingest
 	$(BIN)/python -m evals.tools.bench_answer evals/datasets/dev.jsonl
+
+# Issue 12: stores of 100, 1,000 and 10,000 generated documents plus the real ones (ingest,
+# latency, cold start, re-ingest, quality, a Chroma server, 50 chat sessions at once); writes
+# docs/benchmarks.md and docs/benchmark-latency.png. The 10,000 store takes hours on 2 CPUs;
+# SIZES=100,1000 for a shorter run.
+bench-scale: install
+	$(BIN)/python -m evals.tools.bench_scale $(if $(SIZES),--sizes $(SIZES))
 
 # The full dev set through the eval suite, both reports written under artifacts/.
 eval: ingest

@@ -9,6 +9,7 @@ from __future__ import annotations
 import resource
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +17,25 @@ from rich.console import Console
 
 from assistant.api import Assistant
 from assistant.settings import Settings
-from evals.dataset import load_questions
+from evals.dataset import EvalQuestion, load_questions
 from evals.report import print_summary
 from evals.runner import build_systems, evaluate
+
+
+def time_questions(
+    assistant: Assistant, questions: Sequence[EvalQuestion]
+) -> tuple[list[float], list[float]]:
+    """Milliseconds to retrieve for, and then to answer (extractive), each question."""
+    retrieve_ms, answer_ms = [], []
+    for q in questions:
+        t0 = time.perf_counter()
+        assistant.retrieve(q.question, q.history or None)
+        t1 = time.perf_counter()
+        assistant.ask(q.question, q.history or None, "extractive")
+        t2 = time.perf_counter()
+        retrieve_ms.append((t1 - t0) * 1000)
+        answer_ms.append((t2 - t1) * 1000)
+    return retrieve_ms, answer_ms
 
 
 def main(questions_path: str) -> None:
@@ -31,15 +48,7 @@ def main(questions_path: str) -> None:
     systems = build_systems(["assistant", "textbook"], ["extractive"], settings, assistant, k)
     results = [evaluate(s, questions, s.k) for s in systems]  # also warms every cache
     print_summary(results, console)
-    retrieve_ms, answer_ms = [], []
-    for q in questions:
-        t0 = time.perf_counter()
-        assistant.retrieve(q.question, q.history or None)
-        t1 = time.perf_counter()
-        assistant.ask(q.question, q.history or None, "extractive")
-        t2 = time.perf_counter()
-        retrieve_ms.append((t1 - t0) * 1000)
-        answer_ms.append((t2 - t1) * 1000)
+    retrieve_ms, answer_ms = time_questions(assistant, questions)
     a, t = results[0], results[1]
     gap = a["retrieval"]["fact_context_recall"] - t["retrieval"]["fact_context_recall"]
     console.print(
