@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence, Set
+from dataclasses import replace
 from itertools import pairwise
 
 from vectorstore.records import Chunk, DocumentAcronyms, GlossaryEntry, PhraseUse
@@ -145,26 +146,7 @@ def phrase_uses(chunks: Sequence[Chunk], wanted: set[str]) -> list[PhraseUse]:
                     or not all(joined[i : i + n - 1])
                 ):
                     continue
-                first, last = words[i], words[i + n - 1]
-                start, end = chunk.meta.start + first.start(), chunk.meta.start + last.end()
-                if chunk.meta.is_flagged(start, end):
-                    continue
-                phrase = " ".join(texts[i : i + n]).lower().removesuffix("s")
-                key = (short, phrase)
-                seen = found.get(key)
-                if seen is None:
-                    found[key] = PhraseUse(
-                        short,
-                        phrase,
-                        singular_phrase(chunk.text[first.start() : last.end()]),
-                        1,
-                        chunk.meta.source_id,
-                        chunk.id or "",
-                        start,
-                        end,
-                    )
-                else:
-                    found[key] = PhraseUse(**{**seen.__dict__, "count": seen.count + 1})
+                _count_run(found, chunk, words[i : i + n], frozenset())
     return list(found.values())
 
 
@@ -203,9 +185,14 @@ def _count_name(
 
 
 def _count_run(
-    found: dict[tuple[str, str], PhraseUse], chunk: Chunk, run: list[re.Match[str]], skip: set[str]
+    found: dict[tuple[str, str], PhraseUse],
+    chunk: Chunk,
+    run: list[re.Match[str]],
+    skip: Set[str],
 ) -> None:
-    short = "".join(w.group(0)[0] for w in run)
+    """Count one use of the phrase ``run`` spells (unless its initials are in ``skip``
+    or it lies in a flagged span), keeping where it was first met."""
+    short = "".join(w.group(0)[0].upper() for w in run)
     if short in skip:
         return
     start, end = chunk.meta.start + run[0].start(), chunk.meta.start + run[-1].end()
@@ -226,7 +213,7 @@ def _count_run(
             end,
         )
     else:
-        found[(short, phrase)] = PhraseUse(**{**seen.__dict__, "count": seen.count + 1})
+        found[(short, phrase)] = replace(seen, count=seen.count + 1)
 
 
 def document_acronyms(
