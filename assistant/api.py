@@ -103,6 +103,7 @@ class Assistant:
             self._settings.answer,
             snap.glossary,
             expand_acronyms=False,  # measured: re-ranking on plain terms keeps more facts
+            named=self._retriever.named_documents(snap, query),
         )
         # A definition question ranks the passage that defines the term higher: "what is
         # an IFR" wants "this request is called an IFR", not the IFR panel's procedure.
@@ -264,6 +265,7 @@ class Assistant:
             snap.lexical,
             self._settings.answer,
             snap.glossary,
+            named=retrieval.named,
         )
         years = tuple(years_asked(standalone, snap.published_years))
         kind = question_kind(standalone)

@@ -5,8 +5,20 @@ matched back to the sentences by position. A sentence ingest flagged as an instr
 
 from __future__ import annotations
 
+import re
+
 from ingest.chunking import split_blocks, split_sentences
 from vectorstore.records import Chunk
+
+# "Ratified by: Joint Prescribing Group Date ratified: June 2024": a short line the
+# chunker reads as a heading, but a label and its value state a fact, as a sentence does.
+_FIELD = re.compile(r"^[A-Z][A-Za-z ()/-]{1,40}:\s+\S+(?:\s+\S+)")
+
+
+def is_field_line(text: str) -> bool:
+    """Whether a short unpunctuated line is a "label: value" pair (more than one value
+    word), not a heading."""
+    return bool(_FIELD.match(text))
 
 
 def passage_sentences(chunk: Chunk) -> list[tuple[str, int, int, bool, bool]]:
@@ -19,7 +31,9 @@ def passage_sentences(chunk: Chunk) -> list[tuple[str, int, int, bool, bool]]:
         if block.kind == "heading":
             start, end = base + block.start, base + block.end
             if not flagged(start, end):
-                out.append((block.text.lstrip("# "), start, end, True, False))
+                text = block.text.lstrip("# ")
+                heading = block.text.startswith("#") or not is_field_line(text)
+                out.append((text, start, end, heading, False))
             continue
         for start, end in split_sentences(block.text, block.start):
             text = chunk.text[start:end].strip()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,12 +49,16 @@ def score_sentences(
     params: ComposeOptions,
     glossary: Glossary,
     expand_acronyms: bool = True,
+    named: Mapping[str, frozenset[str]] | None = None,
 ) -> list[ScoredSentence]:
     """Every sentence scored against the question, best first.
 
     With ``expand_acronyms`` a sentence saying "the RWB" matches a question about the
-    "Regional Widget Board" (and vice versa).
+    "Regional Widget Board" (and vice versa). ``named`` gives, by document version, the
+    question's words that name a document by its title: that document's sentences count
+    as holding them ("in the 10 Year Health Plan" is where they are, not what they say).
     """
+    named = named or {}
     wanted = question_terms(question)
     weights = {t: lexical.idf(t) for t in wanted}
     total = sum(weights.values()) or 1.0
@@ -61,6 +66,8 @@ def score_sentences(
     for sentence in sentences:
         similarity = float(np.dot(question_vector, sentence.vector))
         present = glossary.expanded_terms(sentence.text) if expand_acronyms else sentence.terms
+        if title_words := named.get(sentence.chunk.meta.doc_version):
+            present = present | title_words
         overlap = sum(w for t, w in weights.items() if t in present) / total
         score = params.similarity_weight * similarity + (1 - params.similarity_weight) * overlap
         if sentence.is_heading:

@@ -19,6 +19,7 @@ import numpy as np
 
 from assistant.answering.question_kind import QuestionKind, defined_term, question_kind
 from assistant.retrieval.glossary import Glossary
+from assistant.retrieval.named import TitleIndex
 from assistant.retrieval.options import RetrievalOptions
 from vectorstore.chroma_store import ChunkStore
 from vectorstore.lexical import LexicalIndex, terms
@@ -48,6 +49,9 @@ class Retrieval:
     hits: list[Hit]
     query_vector: list[float] = field(repr=False, default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # The documents the query names by title (by version), each with the query's words
+    # its title holds: their passages need not repeat them (see retrieval.named).
+    named: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -61,6 +65,7 @@ class KnowledgeSnapshot:
     fetch: Callable[[Sequence[str]], list[Chunk]]
     fetch_all: Callable[[], list[Chunk]]
     published_years: set[int] = field(default_factory=set)
+    titles: TitleIndex = field(default_factory=TitleIndex)
 
     @cached_property
     def chunks(self) -> list[Chunk]:
@@ -75,8 +80,11 @@ def fuse(
     rrf_k: int = 60,
     dense_weight: float = 1.0,
     lexical_weight: float = 1.0,
+    named: Sequence[tuple[Chunk, float]] = (),
+    named_weight: float = 0.0,
 ) -> list[Hit]:
-    """Weighted reciprocal rank fusion of two ranked lists (scores on different scales)."""
+    """Weighted reciprocal rank fusion of the ranked lists (scores on different scales):
+    dense, BM25, and the passages of the documents the question names."""
     hits: dict[str, Hit] = {}
     for rank, (doc, score) in enumerate(dense, start=1):
         hit = hits.setdefault(doc.id or "", Hit(doc, 0.0))
@@ -86,6 +94,11 @@ def fuse(
         hit = hits.setdefault(doc.id or "", Hit(doc, 0.0))
         hit.lexical, hit.lexical_rank = score, rank
         hit.score += lexical_weight / (rrf_k + rank)
+    for rank, (doc, score) in enumerate(named, start=1):
+        hit = hits.setdefault(doc.id or "", Hit(doc, 0.0))
+        if hit.dense is None:
+            hit.dense = score
+        hit.score += named_weight / (rrf_k + rank)
     return sorted(hits.values(), key=lambda h: -h.score)
 
 
@@ -278,6 +291,7 @@ class HybridRetriever:
             self.store.get,
             self.store.live_chunks,
             {year for r in ordered if (year := r.year) is not None},
+            TitleIndex.from_documents(ordered),
         )
 
     def search(self, query: str, k: int | None = None) -> Retrieval:
@@ -294,7 +308,17 @@ class HybridRetriever:
         dense = self.store.query(vector, params.dense_candidates, versions=snap.versions)
         t3 = time.perf_counter()
         lexical = self._lexical_hits(snap, expanded, dense)
-        fused = fuse(dense, lexical, params.rrf_k, params.dense_weight, params.lexical_weight)
+        named_documents = self.named_documents(snap, query)
+        named = self.store.query_within(vector, params.lexical_candidates, list(named_documents))
+        fused = fuse(
+            dense,
+            lexical,
+            params.rrf_k,
+            params.dense_weight,
+            params.lexical_weight,
+            named,
+            params.named_weight,
+        )
         fused = with_definitions(query, fused, snap, params.rrf_k, params.dense_weight)
         fused = drop_near_duplicates(fused, params.near_duplicate, max(params.rerank_candidates, k))
         if self.passage_scorer and params.rerank_candidates > 0:
@@ -310,7 +334,14 @@ class HybridRetriever:
             dense=(t3 - t2) * 1000,
             lexical_fuse=(t4 - t3) * 1000,
         )
-        return Retrieval(query, expanded, hits, vector, timings)
+        return Retrieval(query, expanded, hits, vector, timings, named_documents)
+
+    def named_documents(self, snap: KnowledgeSnapshot, query: str) -> dict[str, frozenset[str]]:
+        """The documents ``query`` names by title (see :meth:`TitleIndex.named`); none
+        when that ranking is switched off."""
+        if self.params.named_weight <= 0:
+            return {}
+        return snap.titles.named(query, self.params.named_max_documents)
 
     def _lexical_hits(
         self, snap: KnowledgeSnapshot, query: str, dense: list[tuple[Chunk, float]]

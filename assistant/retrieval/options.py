@@ -38,3 +38,16 @@ class RetrievalOptions(BaseModel):
             "one are dropped: the same boilerplate in many documents takes one place, not k."
         ),
     )
+    named_weight: float = Field(
+        2.0,
+        ge=0,
+        description=(
+            "Weight of a third ranking: the passages of the documents the question names "
+            "by title, nearest first (0: off)."
+        ),
+    )
+    named_max_documents: int = Field(
+        1,
+        ge=0,
+        description="A title phrase shared by more documents than this names none of them.",
+    )

@@ -1,0 +1,129 @@
+"""Documents a question names by their title ("in the 10 Year Health Plan, ...").
+
+Field staff scope questions by naming a document. Its own passages rarely repeat its title,
+while other documents cite it by name on every page, so neither the words nor the vectors
+of a passage find it. The titles are known at ingest; a question names a document when it
+contains a run of consecutive words of the document's title that names it as a document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from vectorstore.lexical import terms
+from vectorstore.records import DocumentRecord
+
+# A run of title words names the document when it says what kind of document it is:
+# "the 10 Year Health Plan", "the Oversight Framework", "the prescribing support document".
+# Without such a word the run names the document's topic ("Primary Care Networks",
+# "type 2 diabetes"), which many documents share and the ordinary search already finds.
+DOCUMENT_KINDS = frozenset(
+    terms(
+        "plan framework strategy policy assessment manual guidance guide report update "
+        "document summary review act blueprint methodology handbook bulletin paper "
+        "protocol specification standards charter constitution agreement contract"
+    )
+)
+MIN_NAME_RUN = 2
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’]*|[^\sA-Za-z0-9]")
+
+
+@dataclass(frozen=True)
+class AskedWord:
+    """A content word of the question, stemmed as the titles are, and the capitalised
+    name it is part of (its index among the question's names; None in lower case)."""
+
+    term: str
+    name: int | None
+
+
+def asked_words(question: str) -> list[AskedWord]:
+    """The question's content words. Capitalised words next to each other form one name
+    ("the NHS Long Term Plan"); a lower-case content word or punctuation ends it."""
+    words: list[AskedWord] = []
+    names, in_name = 0, False
+    for match in _WORD.finditer(question):
+        token = match.group()
+        stemmed = terms(token) if token[0].isalnum() else []
+        if not stemmed:
+            in_name = in_name and token[0].isalnum()  # a stop word inside a name is part of it
+            continue
+        capitalised = token[0].isupper() or token[0].isdigit()
+        if capitalised and not in_name:
+            names += 1
+        in_name = capitalised
+        words.extend(AskedWord(t, names if capitalised else None) for t in stemmed)
+    return words
+
+
+def longest_name_run(asked: list[AskedWord], title: list[str]) -> int:
+    """The length of the longest run of consecutive words shared by the question and
+    ``title`` that names a document: two words or more, one of them a kind of document
+    (:data:`DOCUMENT_KINDS`), and every capitalised name it touches whole ("Long Term
+    Plan" is not the "Medium Term Planning Framework"). 0 if there is none."""
+    name_sizes = Counter(w.name for w in asked if w.name is not None)
+    best = 0
+    # Per title position: (run length, whether it holds a kind, words of each name in it).
+    empty: tuple[int, bool, Counter[int]] = (0, False, Counter())
+    previous = [empty] * (len(title) + 1)
+    for word in asked:
+        current = [empty] * (len(title) + 1)
+        for j, other in enumerate(title, start=1):
+            if word.term != other:
+                continue
+            length, kind, names = previous[j - 1]
+            names = names + Counter([word.name]) if word.name is not None else names
+            current[j] = (length + 1, kind or word.term in DOCUMENT_KINDS, names)
+            whole = all(n == name_sizes[name] for name, n in names.items())
+            if length + 1 >= MIN_NAME_RUN and current[j][1] and whole:
+                best = max(best, length + 1)
+        previous = current
+    return best
+
+
+@dataclass(frozen=True)
+class TitleIndex:
+    """The live documents' titles as content words, by document version, with each word's
+    titles: a question is compared only with the titles that share two of its words."""
+
+    titles: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    by_word: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_documents(cls, records: Iterable[DocumentRecord]) -> TitleIndex:
+        """The index of these documents' titles (documents without one are left out)."""
+        titles = tuple(
+            (r.version, tuple(terms(r.title)))
+            for r in sorted(records, key=lambda r: r.source_id)
+            if r.title
+        )
+        by_word: dict[str, list[int]] = defaultdict(list)
+        for n, (_, words) in enumerate(titles):
+            for word in set(words):
+                by_word[word].append(n)
+        return cls(titles, {w: tuple(ns) for w, ns in by_word.items()})
+
+    def named(self, question: str, max_documents: int) -> dict[str, frozenset[str]]:
+        """The documents ``question`` names most fully, by version, each with the
+        question's words its title holds: those sharing the longest name run with it
+        (:func:`longest_name_run`), if no more than ``max_documents`` titles share it
+        (else the words name a kind, not a document)."""
+        asked = asked_words(question)
+        if len(asked) < MIN_NAME_RUN or max_documents <= 0:
+            return {}
+        words = {w.term for w in asked}
+        shared = Counter(n for word in words for n in self.by_word.get(word, ()))
+        runs = {
+            n: longest_name_run(asked, list(self.titles[n][1]))
+            for n, count in shared.items()
+            if count >= MIN_NAME_RUN
+        }
+        longest = max(runs.values(), default=0)
+        named = [n for n, run in runs.items() if run == longest]
+        if longest == 0 or len(named) > max_documents:
+            return {}
+        return {self.titles[n][0]: frozenset(words & set(self.titles[n][1])) for n in named}
