@@ -58,7 +58,9 @@ class SentenceEmbedder(Embeddings):
     @property
     def dimension(self) -> int:
         """Length of each vector."""
-        dimension = self._model.get_sentence_embedding_dimension()
+        # sentence-transformers 5 renamed it (the old name warns).
+        named = getattr(self._model, "get_embedding_dimension", None)
+        dimension = named() if named else self._model.get_sentence_embedding_dimension()
         if dimension is None:
             raise ValueError("the embedding model does not say how long its vectors are")
         return int(dimension)

@@ -309,7 +309,9 @@ class HybridRetriever:
         t3 = time.perf_counter()
         lexical = self._lexical_hits(snap, expanded, dense)
         named_documents = self.named_documents(snap, query)
-        named = self.store.query_within(vector, params.lexical_candidates, list(named_documents))
+        named = self.store.nearest_among(
+            vector, params.lexical_candidates, snap.titles.chunk_ids(named_documents)
+        )
         fused = fuse(
             dense,
             lexical,

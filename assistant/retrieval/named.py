@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from vectorstore.lexical import terms
-from vectorstore.records import DocumentRecord
+from vectorstore.records import DocumentRecord, chunk_id
 
 # A run of title words names the document when it says what kind of document it is:
 # "the 10 Year Health Plan", "the Oversight Framework", "the prescribing support document".
@@ -92,20 +92,30 @@ class TitleIndex:
 
     titles: tuple[tuple[str, tuple[str, ...]], ...] = ()
     by_word: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
+    # Each version's chunk ids, derived from its document and chunk count.
+    extents: dict[str, tuple[str, int]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_documents(cls, records: Iterable[DocumentRecord]) -> TitleIndex:
         """The index of these documents' titles (documents without one are left out)."""
-        titles = tuple(
-            (r.version, tuple(terms(r.title)))
-            for r in sorted(records, key=lambda r: r.source_id)
-            if r.title
-        )
+        ordered = sorted((r for r in records if r.title), key=lambda r: r.source_id)
+        titles = tuple((r.version, tuple(terms(r.title or ""))) for r in ordered)
         by_word: dict[str, list[int]] = defaultdict(list)
         for n, (_, words) in enumerate(titles):
             for word in set(words):
                 by_word[word].append(n)
-        return cls(titles, {w: tuple(ns) for w, ns in by_word.items()})
+        extents = {r.version: (r.source_id, r.chunk_count) for r in ordered}
+        return cls(titles, {w: tuple(ns) for w, ns in by_word.items()}, extents)
+
+    def chunk_ids(self, versions: Iterable[str]) -> list[str]:
+        """The ids of every chunk of these document versions."""
+        return [
+            chunk_id(source_id, version, i)
+            for version in versions
+            if version in self.extents
+            for source_id, count in [self.extents[version]]
+            for i in range(count)
+        ]
 
     def named(self, question: str, max_documents: int) -> dict[str, frozenset[str]]:
         """The documents ``question`` names most fully, by version, each with the

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from vectorstore.chroma_store import ChunkStore
@@ -157,13 +158,12 @@ def test_an_index_another_process_must_build_is_built_in_the_background(
     assert hits[0].chunk.id == "dental#d1#0" and hits[0].lexical_rank == 1
 
 
-def test_a_search_within_named_versions_returns_only_their_chunks(store: ChunkStore) -> None:
-    # The vector points at "beds"; the search within "pcn" still answers, from "pcn".
-    near_beds = [0.0, 0.1, 1.0, 0.0]
+def test_a_search_among_ids_ranks_only_those_chunks(store: ChunkStore) -> None:
+    # The vector points at "beds"; searched among "pcn" and "formulary", it finds "pcn".
+    near_beds = [0.0, 0.3, 1.0, 0.0]
     assert store.query(near_beds, 1, versions=["v1"])[0][0].source_id == "beds"
-    within = store.query_within(near_beds, 5, ["v1"])
-    assert len(within) == 3  # all three documents share the version name "v1"
-    _write(store, "pcn", "v2", TEXTS["pcn"], 1)
-    only = store.query_within(near_beds, 5, ["v2"])
-    assert [(c.source_id, c.meta.doc_version) for c, _ in only] == [("pcn", "v2")]
-    assert store.query_within(near_beds, 5, []) == []
+    among = store.nearest_among(near_beds, 5, ["pcn#v1#0", "formulary#v1#0", "gone#v1#0"])
+    assert [c.source_id for c, _ in among] == ["pcn", "formulary"]
+    assert among[0][1] == pytest.approx(0.3 / np.linalg.norm(near_beds), abs=1e-5)
+    assert store.nearest_among(near_beds, 1, ["pcn#v1#0", "formulary#v1#0"])[0][0].id == "pcn#v1#0"
+    assert store.nearest_among(near_beds, 5, []) == []

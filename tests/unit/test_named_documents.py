@@ -64,6 +64,11 @@ def test_a_question_naming_a_title_names_its_document() -> None:
     assert list(INDEX.named("What does the wellbeing board's annual report say?", 1)) == ["v-hwb"]
 
 
+def test_a_named_version_gives_its_chunk_ids() -> None:
+    ids = INDEX.chunk_ids(["v-plan", "v-unknown"])
+    assert ids == ["plan#v-plan#0"]
+
+
 def test_one_shared_word_or_a_topic_names_nothing() -> None:
     assert INDEX.named("What is the plan for pharmacy?", 1) == {}
     assert INDEX.named("What's a JSNA?", 1) == {}
