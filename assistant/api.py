@@ -92,8 +92,11 @@ class Assistant:
         )
         self._llm = llm or wiring.llm(settings)
 
-    def _best_sentence_scores(self, query: str, vector, chunks) -> list[float]:
-        """Each passage's best sentence score for the query (the retriever's re-ranker)."""
+    def _best_sentence_scores(
+        self, query: str, vector, chunks, named: dict[str, frozenset[str]]
+    ) -> list[float]:
+        """Each passage's best sentence score for the query (the retriever's re-ranker);
+        ``named``: the documents the query names, with their title words."""
         snap = self._retriever.snapshot()
         scored = score_sentences(
             query,
@@ -103,7 +106,7 @@ class Assistant:
             self._settings.answer,
             snap.glossary,
             expand_acronyms=False,  # measured: re-ranking on plain terms keeps more facts
-            named=self._retriever.named_documents(snap, query),
+            named=named,
         )
         # A definition question ranks the passage that defines the term higher: "what is
         # an IFR" wants "this request is called an IFR", not the IFR panel's procedure.

@@ -209,6 +209,11 @@ def with_definitions(
     return sorted(hits.values(), key=lambda h: -h.score)
 
 
+# Scores each passage by its best sentence for the query: (query, its vector, passages,
+# the documents the query names with their title words) -> one score per passage.
+PassageScorer = Callable[[str, np.ndarray, list[Chunk], dict[str, frozenset[str]]], list[float]]
+
+
 class HybridRetriever:
     """Dense + lexical retrieval over a chunk store, with glossary query expansion."""
 
@@ -217,7 +222,7 @@ class HybridRetriever:
         store: ChunkStore,
         embedder,
         params: RetrievalOptions,
-        passage_scorer: Callable[[str, np.ndarray, list[Chunk]], list[float]] | None = None,
+        passage_scorer: PassageScorer | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -324,7 +329,9 @@ class HybridRetriever:
         fused = with_definitions(query, fused, snap, params.rrf_k, params.dense_weight)
         fused = drop_near_duplicates(fused, params.near_duplicate, max(params.rerank_candidates, k))
         if self.passage_scorer and params.rerank_candidates > 0:
-            fused = self._rerank(query, np.asarray(vector), fused[: params.rerank_candidates])
+            fused = self._rerank(
+                query, np.asarray(vector), fused[: params.rerank_candidates], named_documents
+            )
         hits = diversify(fused, k, params.per_source_cap)
         years = years_asked(query, snap.published_years)
         if years:
@@ -359,11 +366,17 @@ class HybridRetriever:
             and chunk.meta.doc_version in snap.versions
         ]
 
-    def _rerank(self, query: str, vector: np.ndarray, hits: list[Hit]) -> list[Hit]:
+    def _rerank(
+        self,
+        query: str,
+        vector: np.ndarray,
+        hits: list[Hit],
+        named: dict[str, frozenset[str]],
+    ) -> list[Hit]:
         """Blend each candidate's fused rank score with its best sentence's score."""
         if not hits or self.passage_scorer is None:
             return hits
-        best = self.passage_scorer(query, vector, [h.chunk for h in hits])
+        best = self.passage_scorer(query, vector, [h.chunk for h in hits], named)
         top_fused = max(h.score for h in hits) or 1.0
         w = self.params.rerank_weight
         for hit, sentence_score in zip(hits, best, strict=True):
