@@ -66,13 +66,16 @@ def compose(
     by_place = {(s.chunk.id, s.position): s for s in all_sentences}
     ranked = _rerank_for_kind(scored, request, params, by_place)
     apparatus = _apparatus(all_sentences)
-    # A question the document asks ("So where will the teams sit?") never answers one.
+    # A question the document asks ("So where will the teams sit?") never answers one,
+    # nor a fragment that only repeats the question's words (a table's "Pen needle"; a
+    # whole sentence may, "That is how ICBs will fail", pointing at what came before).
     usable = [
         c
         for c in ranked
         if not introduces_missing_list(c.sentence, by_place)
         and not c.sentence.text.rstrip().endswith("?")
         and id(c.sentence) not in apparatus
+        and not _repeats_question(c.sentence, request)
     ]
     if not usable:
         return []
@@ -255,6 +258,12 @@ def _gain(sentence: Sentence, chosen: list[Sentence], weights: dict[str, float])
     for c in chosen:
         have |= c.terms
     return sum(w for t, w in weights.items() if t in sentence.terms and t not in have) / total
+
+
+def _repeats_question(sentence: Sentence, request: Request) -> bool:
+    """Whether a fragment (no sentence's end) holds no word the question does not."""
+    ended = sentence.text.rstrip().endswith((".", "!", "?"))
+    return not ended and sentence.terms <= set(request.weights)
 
 
 def _is_cell(sentence: Sentence) -> bool:

@@ -209,3 +209,23 @@ def test_a_table_cell_away_from_its_row_is_never_support() -> None:
     ranked = scored((lead, 0.9), (cell, 0.85), (item, 0.8))
     picked = compose(ranked, [lead, cell, item], request(), OPTIONS)
     assert cell not in picked and item in picked
+
+
+def test_a_line_that_only_repeats_the_question_never_leads() -> None:
+    cell = sentence("Pen needle", "needles", item=True)
+    answer = sentence(
+        "Practices may prescribe Insupen Original at £2.49 a pack.", "needles", position=1
+    )
+    asked = Request(kind=QuestionKind.OTHER, weights={"pen": 1.0, "needl": 1.0})
+
+    picked = compose(scored((cell, 0.9), (answer, 0.8)), [cell, answer], asked, OPTIONS)
+
+    assert picked[0] is answer
+    assert cell not in picked
+
+
+def test_a_whole_sentence_in_the_questions_words_may_still_lead() -> None:
+    pointer = sentence("That is how ICBs will fail.", "maule")
+    asked = Request(kind=QuestionKind.OTHER, weights={"icb": 1.0, "fail": 1.0})
+
+    assert compose(scored((pointer, 0.9)), [pointer], asked, OPTIONS) == [pointer]
