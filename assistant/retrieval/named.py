@@ -137,3 +137,20 @@ class TitleIndex:
         if longest == 0 or len(named) > max_documents:
             return {}
         return {self.titles[n][0]: frozenset(words & set(self.titles[n][1])) for n in named}
+
+
+def words_in_runs(asked: list[str], field: list[str], min_run: int = MIN_NAME_RUN) -> set[str]:
+    """The words of ``asked`` that sit in a run of at least ``min_run`` consecutive words
+    also consecutive in ``field`` ("Cambridgeshire and Peterborough" in a publisher's name;
+    not a lone "NHS", which names too much)."""
+    found: set[str] = set()
+    previous = [0] * (len(field) + 1)
+    for i, word in enumerate(asked):
+        current = [0] * (len(field) + 1)
+        for j, other in enumerate(field, start=1):
+            if word == other:
+                current[j] = previous[j - 1] + 1
+                if current[j] >= min_run:
+                    found.update(asked[i - current[j] + 1 : i + 1])
+        previous = current
+    return found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.retrieval.hybrid import fuse
-from assistant.retrieval.named import TitleIndex, asked_words, longest_name_run
+from assistant.retrieval.named import TitleIndex, asked_words, longest_name_run, words_in_runs
 from vectorstore.lexical import terms
 from vectorstore.records import Chunk, ChunkMeta, DocumentRecord
 
@@ -94,3 +94,11 @@ def test_a_named_ranking_adds_to_the_fused_score() -> None:
         "in-named",
     ]
     assert fuse(dense, [], named=named, named_weight=1.0)[0].chunk.id == "in-named"
+
+
+def test_words_in_runs_keep_multiword_names_not_lone_words() -> None:
+    publisher = terms("NHS Cambridgeshire and Peterborough Integrated Care Board")
+    asked = terms("Which pen needles does Cambridgeshire and Peterborough prefer?")
+    assert words_in_runs(asked, publisher) == {"cambridgeshir", "peterborough"}
+    # "NHS" alone names too much: the NHS App is not NHS England's.
+    assert words_in_runs(terms("What will the NHS App become?"), terms("NHS England")) == set()
