@@ -32,7 +32,12 @@ _CHROME = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _URL = re.compile(r"https?://|\bwww\.|\b[\w.-]+\.(com|org|net|co\.uk|org\.uk|nhs\.uk)\b|@\w+\.")
-_BULLET_GLYPH = re.compile(r"^[ \t]*[•●▪◦‣∙·■□➢►▸–—*][ \t]+")
+# Bullets as PDFs, Word and markdown write them: glyphs, ticks, the Symbol and Wingdings
+# fonts' private-use characters, markdown's "+", and Word's second-level "o" (before a
+# capital or a figure only: "o" opens no English sentence).
+_BULLET_GLYPH = re.compile(
+    r"^[ \t]*(?:[•●▪◦‣∙·■□➢►▸–—*+✓✔\uf0a7\uf0b7\uf0d8\uf076\uf0fc]|o(?=[ \t]+[A-Z0-9£]))[ \t]+"
+)
 _BREADCRUMB_SEP = re.compile(r"\s(?:•|\||›|»|>|/{1,2})\s")
 # The lone letter must end the word: "goin g." joins, "needs e.g." (an abbreviation) does not.
 _SPLIT_LETTER = re.compile(r"\b([A-Za-z]{2,}) ([b-hj-np-z])\b(?=[\s,;:!?)]|\.(?![A-Za-z])|$)")

@@ -247,6 +247,22 @@ def test_bullet_glyphs_become_dashes() -> None:
     assert result.hits["bullet_glyphs"] == 2
 
 
+def test_word_and_markdown_bullets_become_dashes_too() -> None:
+    text = (
+        "Criteria:\no There is a NICE appraisal\n+ Assessing needs\n\uf0b7 Dispensing\n"
+        "✓ 1,700 fewer admissions\no and this line is prose"
+    )
+    result = clean_text(text)
+    assert result.text.splitlines() == [
+        "Criteria:",
+        "- There is a NICE appraisal",
+        "- Assessing needs",
+        "- Dispensing",
+        "- 1,700 fewer admissions",
+        "o and this line is prose",
+    ]
+
+
 def test_removal_counts_are_reported_per_rule() -> None:
     text = "Overview Overview\nThe ICB is goin g to merge.\nSign up\nLast line stays here."
     result = clean_text(text)
