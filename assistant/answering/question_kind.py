@@ -66,6 +66,11 @@ _DEFINITION = re.compile(
     r"what\s+(is|are)\s+meant\s+by\b)",
     re.I,
 )
+# "What is the Board responsible for?", "What is it used for?": about X, not what X is.
+# ("What does ICS stand for?" still asks what it is.)
+_ENDS_IN_PREPOSITION = re.compile(
+    r"(?<!\bstand)\s+(for|of|to|on|with|by|from|about|at|up|into)\s*\??\s*$", re.I
+)
 _YES_NO = re.compile(
     r"^\s*(is|are|does|do|can|could|will|should|has|have|was|were|did|must|may)\b", re.I
 )
@@ -91,7 +96,7 @@ def question_kind(question: str) -> QuestionKind:
     # starting dose of X" wants a dose, not a definition.
     if figure_asked(text) is not None:
         return QuestionKind.FIGURE
-    if _DEFINITION.search(text):
+    if _DEFINITION.search(text) and not _ENDS_IN_PREPOSITION.search(text):
         return QuestionKind.DEFINITION
     return QuestionKind.OTHER
 

@@ -115,3 +115,11 @@ def test_a_who_answer_names_an_agent() -> None:
     assert names_agent("Jane Smith, West Sussex County Council (Chair)")
     assert names_agent("The group is chaired by the director.")
     assert not names_agent("The review request will be supported by the original clinician.")
+
+
+def test_what_x_is_responsible_for_asks_about_x_not_what_x_is() -> None:
+    assert question_kind("What is the Health and Wellbeing Board responsible for?") == (
+        QuestionKind.OTHER
+    )
+    assert question_kind("What is a formulary used for?") == QuestionKind.OTHER
+    assert question_kind("What is the Health and Wellbeing Board?") == QuestionKind.DEFINITION
