@@ -40,10 +40,9 @@ from assistant.grounded.answer import llm_answer_stream
 from assistant.grounded.writer import GroundedWriter
 from assistant.retrieval.followups import standalone_question
 from assistant.retrieval.hybrid import HybridRetriever, Retrieval, years_asked
-from assistant.retrieval.named import words_in_runs
+from assistant.retrieval.named import bibliography_words
 from assistant.settings import Settings
-from vectorstore.lexical import terms
-from vectorstore.records import Chunk, DocumentRecord, chunk_id
+from vectorstore.records import DocumentRecord, chunk_id
 
 if TYPE_CHECKING:  # types only: the briefing package and the store load on demand
     from assistant.briefing.context import BriefingInputs
@@ -270,7 +269,7 @@ class Assistant:
             snap.lexical,
             self._settings.answer,
             snap.glossary,
-            named=_bibliography_words(standalone, chunks, retrieval.named),
+            named=bibliography_words(standalone, chunks, retrieval.named),
         )
         years = tuple(years_asked(standalone, snap.published_years))
         kind = question_kind(standalone)
@@ -351,21 +350,3 @@ def nearest_topics(retrieval: Retrieval, limit: int = 2) -> list[str]:
         if len(seen) == limit:
             break
     return seen
-
-
-def _bibliography_words(
-    question: str, chunks: list[Chunk], named: dict[str, frozenset[str]]
-) -> dict[str, frozenset[str]]:
-    """By document version, the question's words that its title, publisher or author
-    hold as a run of two or more ("in Cambridgeshire and Peterborough" of that ICB's
-    guidance): where a sentence is, not what it says, so they count as in each of its
-    sentences."""
-    asked = terms(question)
-    words = dict(named)
-    for chunk in chunks:
-        meta = chunk.meta
-        for field in (meta.title, meta.publisher, meta.author):
-            found = words_in_runs(asked, terms(field)) if field else set()
-            if found:
-                words[meta.doc_version] = words.get(meta.doc_version, frozenset()) | found
-    return words

@@ -94,10 +94,8 @@ def fuse(
         hit = hits.setdefault(doc.id or "", Hit(doc, 0.0))
         hit.lexical, hit.lexical_rank = score, rank
         hit.score += lexical_weight / (rrf_k + rank)
-    for rank, (doc, score) in enumerate(named, start=1):
+    for rank, (doc, _) in enumerate(named, start=1):
         hit = hits.setdefault(doc.id or "", Hit(doc, 0.0))
-        if hit.dense is None:
-            hit.dense = score
         hit.score += named_weight / (rrf_k + rank)
     return sorted(hits.values(), key=lambda h: -h.score)
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from vectorstore.lexical import terms
-from vectorstore.records import DocumentRecord, chunk_id
+from vectorstore.records import Chunk, DocumentRecord, chunk_id
 
 # A run of title words names the document when it says what kind of document it is:
 # "the 10 Year Health Plan", "the Oversight Framework", "the prescribing support document".
@@ -60,28 +60,39 @@ def asked_words(question: str) -> list[AskedWord]:
     return words
 
 
+def shared_runs(asked: Sequence[str], field: Sequence[str]) -> list[tuple[int, int]]:
+    """Each run of consecutive words of ``asked`` also consecutive in ``field``, as (index
+    of its last word in ``asked``, length), at its longest for that end and place in
+    ``field``; its shorter tails are runs too."""
+    runs: list[tuple[int, int]] = []
+    previous = [0] * (len(field) + 1)
+    for i, word in enumerate(asked):
+        current = [0] * (len(field) + 1)
+        for j, other in enumerate(field, start=1):
+            if word == other:
+                current[j] = previous[j - 1] + 1
+                runs.append((i, current[j]))
+        previous = current
+    return runs
+
+
 def longest_name_run(asked: list[AskedWord], title: list[str]) -> int:
     """The length of the longest run of consecutive words shared by the question and
     ``title`` that names a document: two words or more, one of them a kind of document
     (:data:`DOCUMENT_KINDS`), and every capitalised name it touches whole ("Long Term
     Plan" is not the "Medium Term Planning Framework"). 0 if there is none."""
     name_sizes = Counter(w.name for w in asked if w.name is not None)
+
+    def names_document(run: list[AskedWord]) -> bool:
+        names = Counter(w.name for w in run if w.name is not None)
+        whole = all(n == name_sizes[name] for name, n in names.items())
+        return whole and any(w.term in DOCUMENT_KINDS for w in run)
+
     best = 0
-    # Per title position: (run length, whether it holds a kind, words of each name in it).
-    empty: tuple[int, bool, Counter[int]] = (0, False, Counter())
-    previous = [empty] * (len(title) + 1)
-    for word in asked:
-        current = [empty] * (len(title) + 1)
-        for j, other in enumerate(title, start=1):
-            if word.term != other:
-                continue
-            length, kind, names = previous[j - 1]
-            names = names + Counter([word.name]) if word.name is not None else names
-            current[j] = (length + 1, kind or word.term in DOCUMENT_KINDS, names)
-            whole = all(n == name_sizes[name] for name, n in names.items())
-            if length + 1 >= MIN_NAME_RUN and current[j][1] and whole:
-                best = max(best, length + 1)
-        previous = current
+    for end, length in shared_runs([w.term for w in asked], title):
+        for start in range(end - length + 1, end - MIN_NAME_RUN + 2):
+            if end + 1 - start > best and names_document(asked[start : end + 1]):
+                best = end + 1 - start
     return best
 
 
@@ -143,14 +154,27 @@ def words_in_runs(asked: list[str], field: list[str], min_run: int = MIN_NAME_RU
     """The words of ``asked`` that sit in a run of at least ``min_run`` consecutive words
     also consecutive in ``field`` ("Cambridgeshire and Peterborough" in a publisher's name;
     not a lone "NHS", which names too much)."""
-    found: set[str] = set()
-    previous = [0] * (len(field) + 1)
-    for i, word in enumerate(asked):
-        current = [0] * (len(field) + 1)
-        for j, other in enumerate(field, start=1):
-            if word == other:
-                current[j] = previous[j - 1] + 1
-                if current[j] >= min_run:
-                    found.update(asked[i - current[j] + 1 : i + 1])
-        previous = current
-    return found
+    return {
+        word
+        for end, length in shared_runs(asked, field)
+        if length >= min_run
+        for word in asked[end - length + 1 : end + 1]
+    }
+
+
+def bibliography_words(
+    question: str, chunks: Iterable[Chunk], named: Mapping[str, frozenset[str]]
+) -> dict[str, frozenset[str]]:
+    """``named`` with, by document version, the question's words that the passage's
+    title, publisher or author holds as a run of two or more ("in Cambridgeshire and
+    Peterborough" of that ICB's guidance): where a sentence is, not what it says, so they
+    count as in each of its sentences."""
+    asked = terms(question)
+    words = dict(named)
+    for chunk in chunks:
+        meta = chunk.meta
+        for field_text in (meta.title, meta.publisher, meta.author):
+            found = words_in_runs(asked, terms(field_text)) if field_text else set()
+            if found:
+                words[meta.doc_version] = words.get(meta.doc_version, frozenset()) | found
+    return words

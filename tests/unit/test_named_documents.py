@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from assistant.retrieval.hybrid import fuse
-from assistant.retrieval.named import TitleIndex, asked_words, longest_name_run, words_in_runs
+from assistant.retrieval.named import (
+    TitleIndex,
+    asked_words,
+    bibliography_words,
+    longest_name_run,
+    words_in_runs,
+)
 from vectorstore.lexical import terms
 from vectorstore.records import Chunk, ChunkMeta, DocumentRecord
 
@@ -50,6 +56,8 @@ def test_a_name_run_is_two_words_or_more_one_of_them_a_kind_of_document() -> Non
         run("By when did the NHS Long Term Plan expect it?", "Medium Term Planning Framework") == 0
     )
     assert run("What does the Long Term Plan say?", "The NHS Long Term Plan") == 3
+    # A tail of a run that leaves a partly matched name out still names the document.
+    assert run("the Big Health planning framework update", "Health planning framework update") == 3
     # Words apart in the question are no run.
     assert run("the Year of the Plan", "10 Year Health Plan") == 0
 
@@ -100,5 +108,23 @@ def test_words_in_runs_keep_multiword_names_not_lone_words() -> None:
     publisher = terms("NHS Cambridgeshire and Peterborough Integrated Care Board")
     asked = terms("Which pen needles does Cambridgeshire and Peterborough prefer?")
     assert words_in_runs(asked, publisher) == {"cambridgeshir", "peterborough"}
+    assert words_in_runs(["a", "b", "x", "c", "d"], ["c", "d", "a", "b"]) == {"a", "b", "c", "d"}
     # "NHS" alone names too much: the NHS App is not NHS England's.
     assert words_in_runs(terms("What will the NHS App become?"), terms("NHS England")) == set()
+
+
+def test_bibliography_words_count_runs_of_a_passages_publisher() -> None:
+    meta = ChunkMeta(
+        source_id="n",
+        doc_version="v-n",
+        title="Prescribing of Insulin Pen Needles",
+        publisher="NHS Cambridgeshire and Peterborough Integrated Care Board",
+    )
+    chunk = Chunk("n#v-n#0", "Practices may prescribe any of these.", meta)
+    question = "Which pen needles does Cambridgeshire and Peterborough prefer?"
+    words = bibliography_words(question, [chunk], {"v-other": frozenset({"plan"})})
+    assert words == {
+        "v-other": frozenset({"plan"}),
+        "v-n": frozenset({"pen", "needl", "cambridgeshir", "peterborough"}),
+    }
+    assert bibliography_words("What will the NHS App become?", [chunk], {}) == {}
