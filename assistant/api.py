@@ -11,6 +11,7 @@ share between a web server's threads.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant import wiring
-from assistant.answer import Answer, AnswerMode, AnswerProgress, citation_from_chunk
+from assistant.answer import Answer, AnswerMode, AnswerProgress, Citation, citation_from_chunk
 from assistant.answering.abstention import (
     Stated,
     abstain_reason,
@@ -47,6 +48,7 @@ from vectorstore.records import DocumentRecord, chunk_id
 if TYPE_CHECKING:  # types only: the briefing package and the store load on demand
     from assistant.briefing.context import BriefingInputs
     from assistant.grounded.client import LLMClient
+    from assistant.structure.model import Evidence, StructureMap
     from vectorstore.chroma_store import ChunkStore
     from vectorstore.embeddings import SentenceEmbedder
 
@@ -92,6 +94,8 @@ class Assistant:
             self._embedder, stored=self._store.sentence_vectors
         )
         self._llm = llm or wiring.llm(settings)
+        self._map: tuple[frozenset[str], StructureMap] | None = None
+        self._map_lock = threading.Lock()
 
     def _best_sentence_scores(
         self, query: str, vector, chunks, named: dict[str, frozenset[str]]
@@ -150,6 +154,41 @@ class Assistant:
     def document_text(self, source_id: str) -> str | None:
         """The whole cleaned text of an ingested document (to show a citation in context)."""
         return self._store.document_text(source_id)
+
+    def structure_map(self, as_of: int | None = None) -> StructureMap:
+        """How the NHS fits together as the documents tell it: bodies, committees and
+        roles, the relations the documents state between them, each citing its sentence
+        (``as_of``: as the documents published by the end of that year tell it). Built
+        once per set of live documents."""
+        from assistant.structure import as_of as at_year
+        from assistant.structure import library_map
+
+        versions = frozenset(r.version for r in self._store.live_documents().values())
+        with self._map_lock:
+            if self._map is None or self._map[0] != versions:
+                self._map = (versions, library_map(self._store))
+            full = self._map[1]
+        return at_year(full, as_of)
+
+    def evidence_citation(self, evidence: Evidence, n: int) -> Citation:
+        """A map's sentence as a chat citation numbered ``n``: its stored passage with the
+        sentence quoted (the sentence alone, if the passage has since been replaced)."""
+        chunks = self._store.get([evidence.chunk_id])
+        if chunks:
+            return citation_from_chunk(n, chunks[0], (evidence.start, evidence.end))
+        return Citation(
+            n=n,
+            source_id=evidence.source_id,
+            title=evidence.title,
+            publisher=evidence.publisher,
+            published=evidence.published,
+            chunk_id=evidence.chunk_id,
+            passage=evidence.text,
+            start=evidence.start,
+            end=evidence.end,
+            quote_start=evidence.start,
+            quote_end=evidence.end,
+        )
 
     def briefing_inputs(self) -> BriefingInputs:
         """What a briefing pack is built from: this assistant's retrieval, sentences,

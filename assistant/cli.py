@@ -441,6 +441,63 @@ def serve(
     demo.block_thread()
 
 
+class MapFormat(StrEnum):
+    """What `nhsa map` writes."""
+
+    JSON = "json"
+    SVG = "svg"
+    PNG = "png"
+
+
+@app.command("map")
+def map_(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: stdout, json only).")
+    ] = None,
+    fmt: Annotated[MapFormat, typer.Option("--format", help="json, svg or png.")] = MapFormat.JSON,
+    as_of_year: Annotated[
+        int | None,
+        typer.Option(
+            "--as-of", min=1948, max=2100, help="Show the map as of this year (default: all)."
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+    store_name: StoreName = None,
+) -> None:
+    """Draw how the NHS fits together, from the documents: every box and line cited."""
+    from assistant.structure import as_of, library_map
+    from assistant.structure.render import draw
+
+    settings = load_settings(data_dir, store_name)
+    from assistant.wiring import open_store
+
+    store = open_store(settings)
+    if not store.live_documents():
+        err.print(
+            f"[red]The store {escape(store_label(settings))} is empty: run "
+            "`nhsa ingest FOLDER` first.[/red]"
+        )
+        raise typer.Exit(2)
+    structure = as_of(library_map(store), as_of_year)
+    if fmt == MapFormat.JSON:
+        data = structure.model_dump_json(indent=2).encode("utf-8")
+    else:
+        if out is None:
+            err.print(f"[red]--format {fmt.value} needs --out FILE[/red]")
+            raise typer.Exit(2)
+        data = draw(structure, fmt.value)
+    if out is None:
+        typer.echo(data.decode("utf-8"))
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    console.print(
+        f"{len(structure.nodes)} nodes, {len(structure.edges)} relations"
+        f"{f' as of {as_of_year}' if as_of_year else ''} -> {escape(str(out))}",
+        highlight=False,
+    )
+
+
 @app.command("feedback-export")
 def feedback_export(
     out: Annotated[Path, typer.Option("--out", help="Eval file to write (JSON Lines).")],

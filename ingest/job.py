@@ -32,6 +32,7 @@ from ingest.injection import find_injections, mark_chunks
 from ingest.manifest import Manifest, read_manifest
 from ingest.options import ChunkingOptions, IngestLimits
 from ingest.sentences import sentence_texts
+from ingest.structure import document_structure
 from vectorstore.chroma_store import ChunkStore
 from vectorstore.records import (
     Chunk,
@@ -332,6 +333,7 @@ class _Job:
             cleaning_removed=dict(cleaned.removed),
             flagged=flagged,
             acronyms=self.acronyms(chunks),
+            structure=document_structure(chunks),
             text=cleaned.text,
         )
         return _Pending(path, source_id, version, status, record, chunks)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -250,6 +250,63 @@ class DocumentAcronyms:
         )
 
 
+@dataclass(frozen=True)
+class StructureStatement:
+    """A sentence of a document about the bodies and roles it names, found at ingest.
+
+    ``kind`` is "name" (the first sentence naming ``subject``; ``count`` sentences do),
+    "definition" (the sentence says what ``subject`` is), "about" (``subject`` opens
+    the sentence), "level:<key>" (a level cue sits next to ``subject``) or
+    "relation:<key>" (the sentence states ``subject`` -> ``object``). Names are kept as
+    written; the map resolves them to nodes across the library.
+    """
+
+    kind: str
+    subject: str
+    object: str
+    chunk_id: str
+    start: int  # the sentence's span in the cleaned document
+    end: int
+    text: str
+    year: int | None = None  # the year the sentence itself states, if any
+    count: int = 1
+    listed: bool = False  # the subject is an item of a list of members ("relation:part_of")
+
+
+@dataclass
+class DocumentStructure:
+    """What one document says about how the NHS is organised (the map's raw material),
+    with the fingerprint of the rules (prompts/structure.toml) it was found with."""
+
+    rules: str = ""
+    statements: list[StructureStatement] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        """Compact JSON: the fingerprint, then lists of field values, in field order. A
+        sentence's text is left out (its span finds it in the document's text, which the
+        store keeps) unless it is not one slice of the document: a listed member's."""
+        rows = [
+            list(asdict(s if s.listed else replace(s, text="")).values()) for s in self.statements
+        ]
+        return json.dumps([self.rules, rows], ensure_ascii=False, separators=(",", ":"))
+
+    def with_texts(self, document: str) -> DocumentStructure:
+        """The statements with each sentence's text read back from the document's text."""
+        return DocumentStructure(
+            self.rules,
+            [s if s.text else replace(s, text=document[s.start : s.end]) for s in self.statements],
+        )
+
+    @classmethod
+    def from_json(cls, text: str | None) -> DocumentStructure:
+        """Inverse of :meth:`to_json` (empty, with no fingerprint, for another layout)."""
+        parts = json.loads(text) if text else None
+        if not isinstance(parts, list) or len(parts) != 2:
+            return cls()
+        rules, statements = parts
+        return cls(str(rules), [StructureStatement(*s) for s in statements])
+
+
 @dataclass(kw_only=True)
 class DocumentRecord(Bibliography):
     """What the store knows of one ingested document."""
@@ -267,6 +324,8 @@ class DocumentRecord(Bibliography):
     flagged: list[FlaggedSpan] = field(default_factory=list)
     # Its acronym definitions and candidate long forms (the glossary's raw material).
     acronyms: DocumentAcronyms = field(default_factory=DocumentAcronyms)
+    # Its sentences about bodies, roles and their relations (the structure map's).
+    structure: DocumentStructure = field(default_factory=DocumentStructure)
     # The whole cleaned text, kept so a citation can be shown in its context. Stored as
     # the registry record's document, and only read when asked for.
     text: str = field(default="", repr=False)
@@ -285,6 +344,7 @@ class DocumentRecord(Bibliography):
         flat["cleaning_removed"] = json.dumps(self.cleaning_removed)
         flat["flagged"] = _flagged_json(self.flagged)
         flat["acronyms"] = self.acronyms.to_json()
+        flat["structure"] = self.structure.to_json()
         return flat
 
     @classmethod
@@ -298,5 +358,6 @@ class DocumentRecord(Bibliography):
                 values[key] = json.loads(values[key])
         values["flagged"] = FlaggedSpan.from_dicts(values.get("flagged"))
         values["acronyms"] = DocumentAcronyms.from_json(values.get("acronyms"))
+        values["structure"] = DocumentStructure.from_json(values.get("structure"))
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in known})

@@ -22,6 +22,8 @@ from assistant.settings import Settings, WebSettings
 from assistant.web import render
 from assistant.web.exposure import check_exposure
 from assistant.web.feedback import FeedbackStore
+from assistant.web.map_view import ALL_YEARS, MapView
+from ingest.structure_rules import load_rules
 
 if TYPE_CHECKING:  # the facade is built by the caller (the CLI), not imported here
     from assistant.api import Assistant
@@ -252,14 +254,18 @@ def build_app(assistant: Assistant, feedback: FeedbackStore, settings: Settings)
         turns = gr.State([])
         feedback_id = gr.State(None)
         header = gr.HTML(session.overview()[0], elem_id="app-header")
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             with gr.Tab("Ask", id="ask"):
                 ask = _ask_tab()
+            with gr.Tab("Map", id="map"):
+                structure = _map_tab()
             with gr.Tab("Briefing", id="briefing"):
                 brief = _briefing_tab()
             with gr.Tab("Library", id="library"):
                 library = gr.HTML(elem_id="library")
         _wire_asking(session, ask, turns, feedback_id)
+        view = MapView(assistant, load_rules().labels())
+        _wire_map(demo, view, structure, session, ask, tabs, turns)
         brief.build.click(
             session.briefing,
             [brief.audience, brief.focus],
@@ -316,6 +322,103 @@ def _ask_tab() -> _AskTab:
                 js_on_load=(HERE / "citations.js").read_text(encoding="utf-8"),
             )
     return _AskTab(chatbot, question, send, clear, comment_row, comment, send_comment, panel)
+
+
+@dataclass
+class _MapTab:
+    """The Map tab's components: year, search, picture, card, its panel, the ask button."""
+
+    as_of: gr.Dropdown
+    search: gr.Dropdown
+    picture: gr.HTML
+    card: gr.HTML
+    ask_about: gr.Button
+    panel: gr.HTML
+    selected: gr.State
+
+
+def _map_tab() -> _MapTab:
+    with gr.Row(elem_id="map-bar"):
+        as_of = gr.Dropdown(
+            choices=[ALL_YEARS], value=ALL_YEARS, label="As of", scale=1, elem_id="map-as-of"
+        )
+        search = gr.Dropdown(
+            choices=[],
+            value=None,
+            label="Find a body, committee or role (name or acronym)",
+            filterable=True,
+            scale=3,
+            elem_id="map-search",
+        )
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=480):
+            picture = gr.HTML(
+                elem_id="map-picture",
+                js_on_load=(HERE / "map.js").read_text(encoding="utf-8"),
+            )
+        with gr.Column(scale=2, min_width=340):
+            card = gr.HTML(
+                elem_id="map-card",
+                js_on_load=(HERE / "map_card.js").read_text(encoding="utf-8"),
+            )
+            ask_about = gr.Button("Ask about this", elem_id="map-ask", visible=False)
+            panel = gr.HTML(
+                render.empty_panel_html(),
+                elem_id="map-panel",
+                js_on_load=(HERE / "map_panel.js").read_text(encoding="utf-8"),
+            )
+    return _MapTab(as_of, search, picture, card, ask_about, panel, gr.State(None))
+
+
+def _wire_map(
+    demo: gr.Blocks,
+    view: MapView,
+    tab: _MapTab,
+    session: ChatSession,
+    ask: _AskTab,
+    tabs: gr.Tabs,
+    turns: gr.State,
+) -> None:
+    """Year, search, clicks on boxes and citations, and "Ask about this"."""
+    private: dict[str, Any] = {"api_visibility": "private"}
+
+    def load(choice: str) -> tuple:
+        return (
+            gr.update(choices=view.years()),
+            view.picture(choice),
+            gr.update(choices=view.search_choices(choice), value=None),
+        )
+
+    def shown(node_id: str | None, choice: str) -> tuple:
+        return (
+            node_id,
+            view.card(node_id, choice),
+            gr.update(visible=bool(view.question(node_id, choice))),
+        )
+
+    card_outputs = [tab.selected, tab.card, tab.ask_about]
+    tab.picture.select(view.select, tab.as_of, [tab.selected, tab.card], **private).then(
+        shown, [tab.selected, tab.as_of], card_outputs, **private
+    )
+    tab.search.input(shown, [tab.search, tab.as_of], card_outputs, **private)
+    tab.as_of.input(load, tab.as_of, [tab.as_of, tab.picture, tab.search], **private).then(
+        shown, [tab.selected, tab.as_of], card_outputs, **private
+    )
+    tab.card.cite(view.open_citation, [tab.selected, tab.as_of], tab.panel, **private)
+    tab.panel.cite(view.open_citation, [tab.selected, tab.as_of], tab.panel, **private)
+    tab.panel.whole(view.open_whole_document, [tab.selected, tab.as_of], tab.panel, **private)
+
+    def to_chat(node_id: str | None, choice: str) -> tuple:
+        return view.question(node_id, choice), gr.Tabs(selected="ask")
+
+    tab.ask_about.click(to_chat, [tab.selected, tab.as_of], [ask.question, tabs], **private).then(
+        session.respond,
+        [ask.question, turns],
+        [ask.question, ask.chatbot, turns],
+        concurrency_id="answer",
+        **private,
+    )
+    demo.load(load, tab.as_of, [tab.as_of, tab.picture, tab.search], **private)
 
 
 def _briefing_tab() -> _BriefingTab:

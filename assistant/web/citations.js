@@ -15,7 +15,8 @@ if (!window.__nhsaListening) {
         window.__nhsaTrigger('cite', { ref: marker.getAttribute("href").slice(1) });
         return;
       }
-      const toggle = event.target.closest("button.src-toggle");
+      // The Ask tab's own panel only: the Map tab's panel handles its button itself.
+      const toggle = event.target.closest("#source-panel button.src-toggle");
       if (toggle) {
         const name = toggle.dataset.view === "whole" ? 'whole' : 'cite';
         window.__nhsaTrigger(name, { ref: toggle.dataset.ref });
