@@ -204,6 +204,7 @@ class Assistant:
             library=self._store.documents,
             ask=self.ask,
             default_mode=self.mode,
+            structure=self.structure_map,
         )
 
     @classmethod

@@ -336,7 +336,7 @@ def relation_statements(sentence: _Sentence, topic: str | None) -> tuple[list[Fo
             owners = [m.text for m in sentence.listed(left, -1)]  # "CCGs and STPs were ..."
         else:
             owners = [owner]
-        if "(" in gap_left:  # "NHS Digital (formerly HSCIC)": only the name before
+        if _open_bracket(gap_left):  # "NHS Digital (formerly HSCIC)": the name before only
             owners = owners[:1]
         if key == "commissions":
             right = _provider(sentence, right)
@@ -347,6 +347,14 @@ def relation_statements(sentence: _Sentence, topic: str | None) -> tuple[list[Fo
                 if name_key(pair[0]) != name_key(pair[1]):
                     found.append(Found(key, pair[0], pair[1], members, from_topic))
     return found, opens_list
+
+
+def _open_bracket(words: list[str]) -> bool:
+    """Whether a bracket opened in ``words`` is still open at their end."""
+    depth = 0
+    for w in words:
+        depth += (w == "(") - (w == ")")
+    return depth > 0
 
 
 def _provider(sentence: _Sentence, right: int) -> int:
@@ -365,9 +373,18 @@ def owned(sentence: _Sentence) -> list[tuple[str, str]]:
     England and its regional offices", and a role after its body's acronym: "ICS chief
     pharmacist"."""
     out = []
+    rules = sentence.rules
     for a, b in pairwise(sentence.mentions):
         between = sentence.between(a.last, b.first)
-        if (a.owner and a.known and b.known and not between) or between == ["and", "its"]:
+        owned_by = a.owner and a.known and b.known and not between
+        # "the ICS chief pharmacist": a role written straight after its body's acronym.
+        role_of = (
+            not between
+            and is_acronym(a.text)
+            and sentence.joined(b.first)
+            and rules.kind_of([singular_word(w.lower()) for w in b.text.split()]) == "role"
+        )
+        if owned_by or role_of or between == ["and", "its"]:
             out.append((b.text, a.text))
     for m in sentence.mentions:
         first, _, rest = m.text.partition(" ")

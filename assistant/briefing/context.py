@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # types only
     from assistant.answer import Answer, AnswerMode
     from assistant.answering.options import ComposeOptions
     from assistant.grounded.writer import GroundedWriter
+    from assistant.structure.model import StructureMap
     from vectorstore.records import DocumentRecord
 
 
@@ -61,6 +62,8 @@ class BriefingInputs:
     library: Callable[[], dict[str, DocumentRecord]]
     ask: Callable[..., Answer]
     default_mode: AnswerMode
+    # The structure map (Assistant.structure_map), drawn in the organisation section.
+    structure: Callable[[], StructureMap] | None = None
 
 
 @dataclass

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from assistant.answer import Citation
 from assistant.briefing.model import Briefing, Card, Line, Section, TimelineEvent
+from assistant.structure.model import StructureMap
 
 
 @dataclass
@@ -35,6 +36,7 @@ class BlockKind(StrEnum):
     NOTE = "note"
     ITEM = "item"  # a bullet
     REF = "ref"  # a cited passage entry
+    FIGURE = "figure"  # the structure map (drawn by each writer in its format)
 
 
 @dataclass
@@ -45,6 +47,9 @@ class Block:
     parts: list[Run | Cite] = field(default_factory=list)
     level: int = 0
     anchor: str | None = None
+    figure: StructureMap | None = None
+    # The pack's citation number of each sentence the figure cites, by (passage, start).
+    numbers: dict[tuple[str, int], int] = field(default_factory=dict)
 
     def text(self) -> str:
         """The block as plain text (citations as [n])."""
@@ -132,6 +137,16 @@ def _sources(section: Section, b: Briefing) -> list[Block]:
     return blocks
 
 
+def _figure(structure: StructureMap, b: Briefing) -> Block:
+    caption = (
+        "How the bodies, committees and roles the documents name fit together, by level. "
+        "Each box and line carries the numbers of the passages that state it (listed under "
+        "the map and under Sources); dashed boxes were replaced."
+    )
+    numbers = {(c.chunk_id, c.quote_start): c.n for c in b.citations if c.quote_start is not None}
+    return Block(BlockKind.FIGURE, [Run(caption)], figure=structure, numbers=numbers)
+
+
 def layout(b: Briefing) -> list[Block]:
     """Every block of the pack, in reading order."""
     blocks = _header(b)
@@ -141,6 +156,8 @@ def layout(b: Briefing) -> list[Block]:
         )
         if section.intro:
             blocks.append(Block(BlockKind.NOTE, [Run(section.intro)]))
+        if section.figure is not None:
+            blocks.append(_figure(section.figure, b))
         for topic in section.topics:
             if topic.heading:
                 blocks.append(Block(BlockKind.HEADING, [Run(topic.heading)], level=3))

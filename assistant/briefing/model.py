@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from assistant.answer import Citation
+from assistant.structure.model import StructureMap
 from vectorstore.records import Chunk
 
 
@@ -130,6 +131,7 @@ class Section:
     gaps: list[Gap] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     note: str = ""
+    figure: StructureMap | None = None  # the structure map, drawn after the intro
 
     def lines(self) -> Iterator[Line]:
         """Every cited line of the section, in reading order."""

@@ -50,6 +50,8 @@ class TopicSectionPlan(_Plan):
     title: str
     intro: str
     topics: list[TopicPlan] = Field(min_length=1)
+    # When set, the section draws the structure map under this heading (organisation).
+    map_heading: str | None = None
 
 
 class FocusPlan(_Plan):

@@ -7,16 +7,18 @@ python-docx has no API for either, so both are written as WordprocessingML eleme
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 from docx import Document as new_document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Inches, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from assistant.briefing.layout import Block, BlockKind, Cite, Run, layout, ref_anchor
+from assistant.briefing.map_figure import figure
 from assistant.briefing.model import Briefing
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML
@@ -76,6 +78,9 @@ def _fill(paragraph: Paragraph, parts: list[Run | Cite]) -> None:
 
 
 def _write(document, block: Block, bookmark_id: int) -> None:
+    if block.kind == BlockKind.FIGURE and block.figure is not None:
+        png = figure(block.figure, block.numbers, "png")
+        document.add_picture(io.BytesIO(png), width=Inches(6.5))
     if block.kind == BlockKind.HEADING:
         paragraph = document.add_heading(level=0 if block.level == 1 else block.level - 1)
     elif block.kind in (BlockKind.ITEM, BlockKind.REF):

@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 from assistant.briefing.layout import Block, BlockKind, layout, ref_anchor
+from assistant.briefing.map_figure import figure
 from assistant.briefing.model import Briefing
 
 _LIST_TAGS = {BlockKind.ITEM: "ul", BlockKind.REF: "ol"}
@@ -57,10 +58,21 @@ def _groups(blocks: list[Block]) -> list[_Group]:
     return groups
 
 
+def _picture(block: Block) -> Markup:
+    """A figure block's map as inline SVG: our own drawing, whose text matplotlib escapes
+    (document text in it is data, never markup)."""
+    if block.figure is None:
+        return Markup("")
+    svg = figure(block.figure, block.numbers, "svg").decode("utf-8")
+    return Markup(svg[svg.index("<svg") :])
+
+
 def render_html_fragment(briefing: Briefing) -> str:
     """The pack as a safe HTML fragment (styles scoped to it), e.g. for a chat-UI tab."""
     template = _environment().get_template("fragment.html.j2")
-    return template.render(style=_style(), groups=_groups(layout(briefing))).strip()
+    return template.render(
+        style=_style(), groups=_groups(layout(briefing)), picture=_picture
+    ).strip()
 
 
 def render_html(briefing: Briefing) -> str:

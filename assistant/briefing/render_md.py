@@ -48,6 +48,9 @@ def _block(block: Block) -> list[str]:
         return [f'- <a id="{block.anchor}"></a>{text}']
     if block.kind == BlockKind.NOTE:
         return ["", f"_{text}_", ""]
+    if block.kind == BlockKind.FIGURE:  # a picture needs a file: the HTML and DOCX packs
+        note = "The map is drawn in the HTML and Word packs; its boxes and lines are listed"
+        return ["", f"_{note} below, each cited._", ""]
     return ["", text, ""]
 
 

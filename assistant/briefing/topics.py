@@ -15,6 +15,7 @@ import numpy as np
 from assistant.answering.evidence import Sentence
 from assistant.answering.extractive import ScoredSentence, score_sentences, select_sentences
 from assistant.briefing.context import BuildContext
+from assistant.briefing.map_figure import core, map_lines
 from assistant.briefing.model import Line, Section, Topic
 from assistant.briefing.plans import TopicPlan, TopicSectionPlan
 from assistant.briefing.statements import line_from, mention_pattern, sentence_key, usable
@@ -130,7 +131,15 @@ def build_topic_section(ctx: BuildContext, key: str, plan: TopicSectionPlan) -> 
     for i, r in enumerate(ranked):
         r.scored = [item for item in r.scored if home[sentence_key(item.sentence)][1] == i]
     built = [build_topic(ctx, r) for r in ranked]
-    return Section(key, plan.title, plan.intro, topics=[t for t in built if t.lines])
+    section = Section(key, plan.title, plan.intro, topics=[t for t in built if t.lines])
+    if plan.map_heading and ctx.parts.structure is not None:
+        drawn = core(ctx.parts.structure())
+        if drawn.nodes:
+            section.figure = drawn
+            lines = map_lines(drawn, ctx.snapshot().fetch)
+            lines.heading = plan.map_heading
+            section.topics.append(lines)
+    return section
 
 
 def build_focus(ctx: BuildContext) -> Section:

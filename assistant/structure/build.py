@@ -347,8 +347,7 @@ def as_of(full: StructureMap, year: int | None) -> StructureMap:
             setattr(kept, name, [e for e in getattr(node, name) if (e.year or 0) <= year])
         if node.level_evidence and (node.level_evidence.year or 0) > year:
             kept.level, kept.level_evidence = None, None
-        if node.superseded_since is not None and node.superseded_since > year:
-            kept.superseded_by = kept.superseded_since = kept.superseded_evidence = None
+        kept.superseded_by = kept.superseded_since = kept.superseded_evidence = None
         nodes.append(kept)
     ids = {n.id for n in nodes}
     edges = []
@@ -356,6 +355,8 @@ def as_of(full: StructureMap, year: int | None) -> StructureMap:
         evidence = [e for e in edge.evidence if (e.year or 0) <= year]
         if edge.source in ids and edge.target in ids and evidence and (edge.since or 0) <= year:
             edges.append(edge.model_copy(update={"evidence": evidence}))
+    # Replaced by then, as the documents of then say: from the edges kept.
+    _mark_superseded(nodes, edges)
     present = {n.level for n in nodes if n.level}
     return StructureMap(
         as_of=year,

@@ -62,17 +62,23 @@ class Node(BaseModel):
 
     @property
     def description(self) -> Evidence | None:
-        """The one line shown for it: what it is, else what it does, else where it is named."""
-        for group in (self.definitions, self.about, self.named_in):
+        """The one line shown for it: what it is, else what it does (None: the documents
+        only name it)."""
+        for group in (self.definitions, self.about):
             if group:
                 return group[0]
         return None
+
+    @property
+    def attested_by(self) -> Evidence | None:
+        """The sentence a box cites: its description, else the first naming it."""
+        return self.description or (self.named_in[0] if self.named_in else None)
 
     def citations(self) -> list[Evidence]:
         """Every sentence the node's card cites, without repeats."""
         seen: dict[tuple[str, int], Evidence] = {}
         for e in (
-            self.description,
+            self.attested_by,
             self.level_evidence,
             self.superseded_evidence,
             *self.definitions,

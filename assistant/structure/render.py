@@ -11,7 +11,9 @@ from __future__ import annotations
 import io
 import textwrap
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from assistant.structure.model import Evidence, Node, StructureMap
 
@@ -58,7 +60,7 @@ class Sources:
 
 def node_citations(node: Node) -> list[Evidence]:
     """What a box cites: its description and, if placed, the sentence that places it."""
-    return [e for e in (node.description, node.level_evidence, node.superseded_evidence) if e]
+    return [e for e in (node.attested_by, node.level_evidence, node.superseded_evidence) if e]
 
 
 def rows(
@@ -128,24 +130,43 @@ def layout(
     return positions, labels, width, height
 
 
-def draw(structure: StructureMap, fmt: str, title: str | None = None) -> bytes:
-    """The map as ``fmt`` ("svg" or "png") bytes, with its numbered sources under it."""
+def draw(
+    structure: StructureMap,
+    fmt: str,
+    title: str | None = None,
+    cite: Callable[[list[Evidence]], str] | None = None,
+) -> bytes:
+    """The map as ``fmt`` ("svg" or "png") bytes. Each box and line is marked with the
+    numbers of the documents it cites, listed under the picture; or, with ``cite``, with
+    the marks it gives (a briefing pack's own citation numbers, listed in the pack)."""
     import matplotlib
 
     # rcParams are global: one drawing at a time (the web app draws from many threads).
-    with _DRAWING, matplotlib.rc_context({"svg.fonttype": "none", "font.family": "DejaVu Sans"}):
+    # A fixed salt: the SVG's element ids, so its bytes, are the same for the same map.
+    style: dict[str, Any] = {
+        "svg.fonttype": "none",
+        "font.family": "DejaVu Sans",
+        "svg.hashsalt": "nhsa-map",
+    }
+    with _DRAWING, matplotlib.rc_context(style):  # type: ignore[arg-type]
         # Text stays text in the SVG: searchable, and a tenth of the size of glyph outlines.
-        return _drawn(structure, fmt, title)
+        return _drawn(structure, fmt, title, cite)
 
 
-def _drawn(structure: StructureMap, fmt: str, title: str | None) -> bytes:
+def _drawn(
+    structure: StructureMap,
+    fmt: str,
+    title: str | None,
+    cite: Callable[[list[Evidence]], str] | None,
+) -> bytes:
     from matplotlib.figure import Figure
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
     sources = Sources.of(structure)
+    marks = cite or sources.marks
     positions, labels, width, height = layout(structure)
-    notes = _source_lines(sources)
-    notes_height = 0.35 + 0.22 * len(notes)
+    notes = [] if cite else _source_lines(sources)
+    notes_height = 0.35 + 0.22 * len(notes) if notes else 0.1
     fig = Figure(figsize=(width, height + notes_height + 0.6))
     ax = fig.add_axes(
         (
@@ -193,9 +214,9 @@ def _drawn(structure: StructureMap, fmt: str, title: str | None) -> bytes:
         )
         ax.add_patch(box)
         text = "\n".join(textwrap.wrap(node.label, 24)[:3])
-        marks = sources.marks(node_citations(node))
+        mark = marks(node_citations(node))
         if superseded:
-            marks = f"replaced {marks}".strip()
+            mark = f"replaced {mark}".strip()
         ax.text(
             x,
             y + 0.06,
@@ -207,7 +228,7 @@ def _drawn(structure: StructureMap, fmt: str, title: str | None) -> bytes:
             gid=f"node-{node.id}-label",
         )
         ax.text(
-            x, y - _BOX_H / 2 + 0.1, marks, ha="center", va="bottom", fontsize=7.5, color="#475569"
+            x, y - _BOX_H / 2 + 0.1, mark, ha="center", va="bottom", fontsize=7.5, color="#475569"
         )
     for n, edge in enumerate(structure.edges):
         if edge.source not in positions or edge.target not in positions:
@@ -230,7 +251,7 @@ def _drawn(structure: StructureMap, fmt: str, title: str | None) -> bytes:
         ax.text(
             (x1 + x2) / 2,
             (y1 + y2) / 2 + 0.12,
-            f"{edge.label} {sources.marks(edge.evidence)}",
+            f"{edge.label} {marks(edge.evidence)}",
             ha="center",
             fontsize=7.5,
             color=colour,

@@ -95,7 +95,10 @@ def build_card(node: Node, structure: StructureMap, labels: dict[str, str]) -> C
         return CardLine(text, evidence.text if evidence else "", card.cite(evidence))
 
     what = node.definitions[:2] or [e for e in (node.description,) if e]
-    card.sections.append(("What it is", [line(e.text, e) for e in what]))
+    if what:
+        card.sections.append(("What it is", [line(e.text, e) for e in what]))
+    elif node.attested_by:
+        card.sections.append(("Named in", [line(node.attested_by.text, node.attested_by)]))
     does = [e for e in node.about if e not in what][:3]
     if does:
         card.sections.append(("What it does", [line(e.text, e) for e in does]))
