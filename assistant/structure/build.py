@@ -84,10 +84,15 @@ class _Resolver:
             self.candidates[key].uses += uses
 
     def keep(self) -> None:
-        """Keep the candidates the glossary spells out or that recur."""
+        """Keep the candidates the glossary spells out or that recur; a kept name whose
+        acronym no document spells out still shows the one the documents use for it."""
         self.candidates = {
             k: c for k, c in self.candidates.items() if c.glossary or c.uses >= _MIN_NAME_USES
         }
+        for entry in self.glossary.entries.values():
+            cand = self.candidates.get(name_key(entry.long))
+            if entry.inferred and cand is not None and cand.short is None:
+                cand.short = entry.short
 
     def add_related(self, written: str, other: str, listed: bool) -> None:
         """A proper name related to a node becomes a node itself: a member listed under a

@@ -706,3 +706,89 @@ def test_the_chats_aria_labels_are_the_messages_text_not_their_markup(app: Serve
     ]
     assert not [label for label in labels if re.search(r"<|&lt;|class=|href=", label)], labels
     assert not tab.blocked
+
+
+# -- the structure map -------------------------------------------------------------------
+
+NODE_GROUPS = "#map-picture g[id^='node-']:not([id$='-label'])"
+
+
+def open_map(tab: Tab, server: Server):
+    page = open_app(tab, server)
+    page.get_by_role("tab", name="Map").click()
+    page.wait_for_selector(f"{NODE_GROUPS}")
+    return page
+
+
+def drawn_nodes(page) -> list[str]:
+    return sorted(page.eval_on_selector_all(NODE_GROUPS, "els => els.map(e => e.id.slice(5))"))
+
+
+def test_the_map_draws_every_node_and_a_click_opens_its_card_cited_like_a_chat_answer(
+    app: Server, reference, tab: Tab
+):
+    from assistant.web.map_view import build_card
+    from ingest.structure_rules import load_rules
+
+    structure = reference.structure_map()
+    page = open_map(tab, app)
+    assert drawn_nodes(page) == sorted(n.id for n in structure.nodes)
+    shot(page, "20-map")
+
+    node = next(n for n in structure.nodes if structure.edges_of(n.id))
+    page.click(f"#map-picture g[id='node-{node.id}']")
+    page.wait_for_selector(f"#map-card .map-card[data-node='{node.id}']")
+    card = build_card(node, structure, load_rules().labels())
+    assert node.label in page.inner_text("#map-card .map-card-title")
+    assert page.locator("#map-card a.cite").count() == sum(
+        1 for _, lines in card.sections for line in lines if line.n
+    )
+    shot(page, "21-map-card")
+
+    page.locator("#map-card a.cite").first.click()
+    page.wait_for_selector("#map-panel .src-panel mark")
+    cited = card.cited[0]
+    assert squash(page.inner_text("#map-panel mark")) in squash(cited.text)
+    assert (cited.title or cited.source_id) in page.inner_text("#map-panel .src-title")
+    page.click("#map-panel button.src-toggle")  # the whole document, as in the Ask tab
+    page.wait_for_selector('#map-panel button.src-toggle[data-view="passage"]')
+    shot(page, "22-map-citation")
+    assert tab.blocked == []
+
+
+def test_the_map_as_of_an_early_year_shows_only_what_the_documents_of_then_say(
+    app: Server, reference, tab: Tab
+):
+    full = reference.structure_map()
+    early = min(y for n in full.nodes for y in n.years)
+    then = reference.structure_map(early)
+    assert 0 < len(then.nodes) < len(full.nodes)
+
+    page = open_map(tab, app)
+    page.locator("#map-as-of input").click()
+    page.get_by_role("option", name=str(early)).click()
+    page.wait_for_function(
+        "(year) => (document.querySelector('#map-picture .map-summary')?.innerText || '')"
+        ".includes(year)",
+        arg=str(early),
+    )
+    assert drawn_nodes(page) == sorted(n.id for n in then.nodes)
+    shot(page, "23-map-as-of")
+    assert tab.blocked == []
+
+
+def test_a_node_found_by_acronym_can_be_asked_about_in_the_chat(app: Server, reference, tab: Tab):
+    structure = reference.structure_map()
+    node = next(n for n in structure.nodes if n.short)
+    page = open_map(tab, app)
+    page.locator("#map-search input").click()
+    page.keyboard.type(node.short)
+    page.get_by_role("option", name=node.label).click()
+    page.wait_for_selector(f"#map-card .map-card[data-node='{node.id}']")
+
+    page.click("#map-ask")
+    page.wait_for_selector(DONE, timeout=90_000)
+    chat = page.inner_text("#chat")
+    assert node.name in chat  # the question names it, and an answer or abstention follows
+    assert page.locator("#chat .answer-done, #chat .abstain").count() >= 1
+    assert tab.blocked == []
