@@ -152,13 +152,15 @@ def score(structure: StructureMap, key: list[KeyLine]) -> Scores:
     names_by_id = {n.id: node_names(n) for n in structure.nodes}
     key_nodes = [k for k in key if k.type == "node"]
     key_edges = [k for k in key if k.type == "edge"]
+    # A body a stated relation names is stated to exist, even without a line of its own.
+    ends = [n for k in key_edges if k.stated for n in (k.source_names(), k.target_names())]
     for node in structure.nodes:
         s.nodes += 1
         names = names_by_id[node.id]
         stated = [k for k in key_nodes if k.stated and k.names() & names]
-        if stated:
+        if stated or any(end & names for end in ends):
             s.nodes_supported += 1
-            if stated[0].level and node.level:
+            if stated and stated[0].level and node.level:
                 s.levels_given += 1
                 s.levels_right += node.level == stated[0].level
         elif any(not k.stated and k.names() & names for k in key_nodes):

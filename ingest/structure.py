@@ -30,7 +30,7 @@ from ingest.sentences import passage_sentences
 from ingest.structure_rules import StructureRules, load_rules
 from vectorstore.records import Chunk, DocumentStructure, StructureStatement
 
-_TOKEN = re.compile(r"[A-Za-z][\w'’&/-]*|\d+|[;:()]")
+_TOKEN = re.compile(r"[A-Za-z][\w'’&/-]*|\d+|[;:()&]")
 _YEAR = re.compile(r"\b(19[89]\d|20\d\d)\b")
 _CONNECTORS = frozenset({"and", "of", "for", "the", "&", "in", "on"})
 _DETERMINERS = frozenset("the a an each every all any our their its this these those".split())
@@ -39,7 +39,10 @@ _FUNCTION = frozenset(
     "that the their them they this these those to was were which who will with would "
     "should could may might must can not no also than then there where when what how "
     "each every all any our we us your you such other more most some many numerous "
-    "various several different relevant key wider respective individual".split()
+    "various several different relevant key wider respective individual whole entire "
+    "broader overall same new existing current former future if through although because "
+    "while whereas within across under over between following after before during since "
+    "until unless via per upon once both either neither".split()
 )
 _NEGATION = frozenset({"not", "no", "never", "nor", "longer"})
 _COPULA = frozenset({"is", "are", "was", "were"})
@@ -98,7 +101,8 @@ def singular_word(word: str) -> str:
 def is_acronym(word: str) -> bool:
     """ "ICB", "ICBs", "NHSEI", "H&J": two capitals or more."""
     core = word[:-1] if word.endswith("s") else word
-    return len(core) >= 2 and sum(c.isupper() for c in core) >= 2 and core[:1].isupper()
+    capitals = sum(c.isupper() for c in core)
+    return " " not in core and len(core) >= 2 and capitals >= 2 and core[:1].isupper()
 
 
 def _is_capitalised(word: str) -> bool:
@@ -173,8 +177,8 @@ class _Sentence:
         words[-1] = _bare(words[-1])
         for start in range(len(words) - 1):
             tail = words[start:]
-            if tail[0].lower() in _CONNECTORS:
-                continue
+            if tail[0].lower() in _CONNECTORS or tail[0].lower() in _FUNCTION - _DETERMINERS:
+                continue  # "If the Programme Lead ...": the name starts after "If"
             if self.rules.kind_of(name_key(" ".join(tail)).lower().split()):
                 return Mention(" ".join(tail), i + start, j, owner, known=True)
         if is_acronym(words[-1]) and (len(words) == 1 or not self.joined(j)):
@@ -217,7 +221,8 @@ class _Sentence:
         for m in mentions:
             w = self.words
             bracketed = m.first > 0 and m.last + 1 < len(w) and w[m.first - 1] == "("
-            if bracketed and w[m.last + 1] == ")" and out and out[-1].last == m.first - 2:
+            after_name = bool(out) and out[-1].last == m.first - 2
+            if bracketed and is_acronym(m.text) and w[m.last + 1] == ")" and after_name:
                 continue
             out.append(m)
         return out

@@ -94,6 +94,20 @@ class _Resolver:
             if entry.inferred and cand is not None and cand.short is None:
                 cand.short = entry.short
 
+    def promote(self, written: str) -> None:
+        """A name a sentence defines or places at a level is a node even when named once
+        ("The ICS Programme Lead is the Senior Responsible Officer ..."); in lower case,
+        when the library keeps naming it ("medicines optimisation teams")."""
+        key = name_key(written)
+        words = written.split()
+        if _is_acronym_key(key) or len(words) < 2 or not self.rules.kind_of(key.split()):
+            return
+        capitalised = sum(w[:1].isupper() for w in words) >= 2
+        if capitalised or self.phrase_uses.get(key, 0) >= _MIN_PHRASE_USES:
+            cand = self.candidates.setdefault(key, _Candidate(key))
+            cand.writings[written] += 1
+            cand.uses = max(cand.uses, _MIN_NAME_USES)
+
     def add_related(self, written: str, other: str, listed: bool) -> None:
         """A proper name related to a node becomes a node itself: a member listed under a
         board ("Forum Central"), or a body acting on one ("NHS Sussex commissions ... from
@@ -167,7 +181,7 @@ def _display_name(cand: _Candidate) -> str:
         max(capitalised)[1] if capitalised else max((n, w) for w, n in cand.writings.items())[1]
     )
     words = written.split()
-    while len(words) > 1 and words[0].lower() in ("the", "a", "an", "local", "each", "all"):
+    while len(words) > 1 and words[0].lower() in ("the", "a", "an", "each", "all"):
         words = words[1:]
     last = name_key(words[-1])
     words[-1] = words[-1][: len(last)] if words[-1].lower().startswith(last) else words[-1]
@@ -210,6 +224,10 @@ def build_map(
             elif s.kind.startswith("relation:"):
                 resolver.count(s.subject, 1)
                 resolver.count(s.object, 1)
+    for _, statements in documents:
+        for s in statements:
+            if s.kind == "definition" or s.kind.startswith("level:"):
+                resolver.promote(s.subject)
     resolver.keep()
     for _, statements in documents:
         for s in statements:
@@ -273,8 +291,10 @@ def build_map(
     for key, cand in resolver.candidates.items():
         node_id = _slug(key)
         placed = levels.get(key)
-        if not (cand.glossary or node_id in linked or placed or definitions.get(key)):
-            continue  # named, but nothing said about it: not drawn
+        kind = rules.kind_of(key.split()) or "body"
+        said = cand.glossary or node_id in linked or placed or definitions.get(key)
+        if not (said or kind == "role"):
+            continue  # a body named, but nothing said about it: not drawn (a role is)
         level: str | None = None
         if placed:
             level = max(placed, key=lambda k: (placed[k], -level_order.index(k)))
@@ -283,7 +303,7 @@ def build_map(
                 id=node_id,
                 name=_display_name(cand),
                 short=cand.short,
-                kind=rules.kind_of(key.split()) or "body",
+                kind=kind,
                 level=level,
                 level_evidence=level_evidence.get((key, level)) if level else None,
                 definitions=definitions.get(key, [])[:_MAX_EVIDENCE],

@@ -668,7 +668,8 @@ def test_score_counts_supported_not_stated_and_unjudged() -> None:
 
     scores = score(structure, key)
 
-    assert (scores.nodes, scores.nodes_supported) == (3, 1)
+    # The ICB has a line; the CCG is named by a stated relation (e1): both are stated.
+    assert (scores.nodes, scores.nodes_supported) == (3, 2)
     assert scores.nodes_against_not_stated == ["Primary Care Trust (PCT)"]
     assert (scores.key_nodes, scores.key_nodes_found) == (3, 1)
     assert (scores.levels_given, scores.levels_right) == (1, 0)  # "place", key says "system"
@@ -684,7 +685,7 @@ def test_score_counts_supported_not_stated_and_unjudged() -> None:
     # Only the first edge's sentence names both its ends.
     assert (scores.citations, scores.citations_supporting) == (3, 1)
     figures = scores.figures()
-    assert figures["node_precision"] == round(1 / 3, 3)
+    assert figures["node_precision"] == round(2 / 3, 3)
     assert figures["edge_recall"] == 0.5
     assert figures["level_accuracy"] == 0.0
     assert figures["not_stated_shown"] == 2
