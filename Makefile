@@ -6,7 +6,7 @@ LIBRARY ?= ../shared/library
 STAMP   := $(VENV)/.installed
 LLM_STAMP := $(VENV)/.installed-llm
 
-.PHONY: install llm run ingest test unit lint format bench-ingest fuzz bench-answer eval calibrate \
+.PHONY: install llm run ingest test unit lint format bench-ingest fuzz bench-answer eval calibrate eval-map \
 	eval-injection bench-scale clean
 
 $(STAMP): pyproject.toml scripts/install.sh
@@ -75,6 +75,12 @@ eval: ingest
 	mkdir -p artifacts
 	$(BIN)/nhsa eval --questions evals/datasets/dev.jsonl --system both \
 		--json artifacts/eval-dev.json --html artifacts/eval-dev.html
+
+# The structure map of the default library against its hand-written key
+# (evals/datasets/structure.jsonl): node and edge precision and recall, citation
+# precision, and every edge the key does not judge, for a person to judge.
+eval-map: ingest
+	$(BIN)/python -m evals.structure_eval
 
 # Re-derive the abstention thresholds by leave-one-document-out cross-validation over the
 # dev and library sets; prints in-sample and held-out refusals side by side.

@@ -149,9 +149,10 @@ class _Sentence:
                         and j + 2 < len(words)
                         and self.joined(j + 2)
                         and _is_capitalised(words[j + 2])
-                        # "the IFR Panel and IFR Review Panel" are two names; "Health and
-                        # Wellbeing Board" is one.
+                        # "the IFR Panel and IFR Review Panel" and "NHSE and NHSI" are two
+                        # names each; "Health and Wellbeing Board" is one.
                         and singular_word(words[j].lower()) not in self.rules.head_words
+                        and not is_acronym(words[j])
                     ):
                         j += 2
                     else:
@@ -181,7 +182,8 @@ class _Sentence:
                 continue  # "If the Programme Lead ...": the name starts after "If"
             if self.rules.kind_of(name_key(" ".join(tail)).lower().split()):
                 return Mention(" ".join(tail), i + start, j, owner, known=True)
-        if is_acronym(words[-1]) and (len(words) == 1 or not self.joined(j)):
+        openers = all(w.lower() in _FUNCTION for w in words[:-1])  # "Most ICB ..."
+        if is_acronym(words[-1]) and (len(words) == 1 or openers or not self.joined(j)):
             return Mention(words[-1], j, j, owner, known=True)
         start = 1 if len(words) > 1 and words[0].lower() in _FUNCTION else 0
         return Mention(" ".join(words[start:]), i + start, j, owner)
@@ -382,12 +384,14 @@ def owned(sentence: _Sentence) -> list[tuple[str, str]]:
     for a, b in pairwise(sentence.mentions):
         between = sentence.between(a.last, b.first)
         owned_by = a.owner and a.known and b.known and not between
-        # "the ICS chief pharmacist": a role written straight after its body's acronym.
+        # "the ICS chief pharmacist", "NHSI regional offices": a role, or a part written
+        # in lower case, straight after its body's acronym.
+        kind = rules.kind_of([singular_word(w.lower()) for w in b.text.split()])
         role_of = (
             not between
             and is_acronym(a.text)
             and sentence.joined(b.first)
-            and rules.kind_of([singular_word(w.lower()) for w in b.text.split()]) == "role"
+            and (kind == "role" or (kind is not None and b.text.islower()))
         )
         if owned_by or role_of or between == ["and", "its"]:
             out.append((b.text, a.text))
