@@ -10,6 +10,7 @@ glossary's acronyms, so nothing here knows which bodies a corpus talks about.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -120,12 +121,21 @@ def _forms(entry: GlossaryEntry) -> str:
     return "(?:" + "|".join(re.escape(n).replace(r"\ ", r"\s+") + "(?:s|es)?" for n in names) + ")"
 
 
+@lru_cache(maxsize=4096)
+def _replaced_pattern(pattern: str, short: str, long: str) -> re.Pattern[str]:
+    # Compiled once per body and wording: re's own cache (512) is smaller than a real
+    # library's glossary times the wordings, and recompiling took minutes per pack.
+    forms = _forms(GlossaryEntry(short, long, "", "", 0, 0))
+    return re.compile(pattern.replace("{old}", forms), re.IGNORECASE)
+
+
 def replaced_bodies(text: str, glossary: Glossary, patterns: list[str]) -> list[GlossaryEntry]:
-    """The bodies ``text`` reports replaced, folded in or abolished."""
+    """The bodies ``text`` reports replaced, folded in or abolished (only a body the
+    text names can be one)."""
     return [
         entry
-        for entry in glossary.entries.values()
-        if any(re.search(p.replace("{old}", _forms(entry)), text, re.IGNORECASE) for p in patterns)
+        for entry in glossary.mentioned(text)
+        if any(_replaced_pattern(p, entry.short, entry.long).search(text) for p in patterns)
     ]
 
 
