@@ -61,6 +61,16 @@ _MAX_ITEM_WORDS = 8
 _MIN_DESCRIPTION_WORDS = 7  # shorter, and it is a heading or a fragment of a table
 
 
+# Raise when what this module finds changes: a document found by another version (or with
+# other rules) is read again from its stored passages when the map is built.
+FINDER_VERSION = "1"
+
+
+def finder_stamp(rules: StructureRules) -> str:
+    """What a document's statements were found with: this finder's version and the rules."""
+    return f"{FINDER_VERSION}:{rules.fingerprint}"
+
+
 @dataclass(frozen=True)
 class Mention:
     """A name in a sentence: its text as written and its token span."""
@@ -501,7 +511,7 @@ def document_structure(
                 add("relation:part_of", part, whole, chunk, span, text)
             if opening is not None and (opening.known or len(opening.text.split()) >= 2):
                 topic, topic_text = opening.text, text
-    return DocumentStructure(rules.fingerprint, [*names.values(), *statements])
+    return DocumentStructure(finder_stamp(rules), [*names.values(), *statements])
 
 
 # Words after a name that make it the subject of what follows ("ICBs will ...").

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from assistant.retrieval.glossary import Glossary
 from assistant.structure.model import Edge, Evidence, Level, Node, StructureMap
-from ingest.structure import document_structure, is_acronym, name_key
+from ingest.structure import document_structure, finder_stamp, is_acronym, name_key
 from ingest.structure_rules import StructureRules, load_rules
 from vectorstore.records import Chunk, DocumentRecord, StructureStatement
 
@@ -201,7 +201,7 @@ def statements_of(
     out = []
     for record in records:
         found = record.structure
-        if found.rules != rules.fingerprint:
+        if found.rules != finder_stamp(rules):
             found = document_structure(chunks_of(record), rules)
         elif any(not s.text for s in found.statements):
             found = found.with_texts(text_of(record) or "")

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from ingest.structure import document_structure, is_acronym, name_key, singular_word
+from ingest.structure import (
+    FINDER_VERSION,
+    document_structure,
+    finder_stamp,
+    is_acronym,
+    name_key,
+    singular_word,
+)
 from ingest.structure_rules import RULES_FILE, RulesError, load_rules
 from vectorstore.records import (
     Chunk,
@@ -317,11 +324,11 @@ def test_a_flagged_sentence_states_nothing() -> None:
     assert not any(s.kind.startswith("relation:") for s in flagged)
 
 
-def test_statements_carry_the_rules_fingerprint() -> None:
+def test_statements_carry_the_finder_version_and_the_rules_fingerprint() -> None:
     found = document_structure(_doc("doc", "PCNs work at neighbourhood level."))
 
-    assert found.rules == load_rules().fingerprint
-    assert len(found.rules) == 12
+    assert found.rules == f"{FINDER_VERSION}:{load_rules().fingerprint}"
+    assert len(load_rules().fingerprint) == 12
 
 
 def test_a_document_naming_no_body_states_nothing() -> None:
@@ -521,7 +528,7 @@ def test_findings_use_the_rules_given(tmp_path: Path) -> None:
         _doc("doc", "The Riverside Care Board is part of the Hilltop Care Board."), rules
     )
 
-    assert found.rules == rules.fingerprint
+    assert found.rules == finder_stamp(rules) != finder_stamp(load_rules())
     assert [(s.kind, s.subject, s.object) for s in found.statements if s.object] == [
         ("relation:part_of", "Riverside Care Board", "Hilltop Care Board")
     ]

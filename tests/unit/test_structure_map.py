@@ -22,7 +22,7 @@ from assistant.structure.model import Edge, Evidence, Level, Node, StructureMap
 from assistant.structure.render import Sources, draw, rows
 from evals.structure_eval import KEY_FILE, KeyLine, load_key, score
 from ingest.acronyms import document_acronyms
-from ingest.structure import document_structure
+from ingest.structure import document_structure, finder_stamp
 from ingest.structure_rules import load_rules
 from vectorstore.records import (
     Chunk,
@@ -219,7 +219,7 @@ def _hand_record(text: str, statements: list[StructureStatement]) -> DocumentRec
         published="2021",
         title="Written by hand",
         acronyms=DocumentAcronyms(defined=[glossary_entry]),
-        structure=DocumentStructure(load_rules().fingerprint, statements),
+        structure=DocumentStructure(finder_stamp(load_rules()), statements),
         text=text,
     )
 
