@@ -45,6 +45,13 @@ _FUNCTION = frozenset(
     "until unless via per upon once both either neither".split()
 )
 _NEGATION = frozenset({"not", "no", "never", "nor", "longer"})
+# Verbs a lower-case name never holds ("the programme provides commissioners with ...").
+_VERBS = frozenset(
+    "provides provide includes include supports support makes make takes take gives give "
+    "helps help sets set holds hold needs need means mean requires require ensures ensure "
+    "enables enable allows allow covers cover brings bring remains remain becomes become "
+    "uses use works work leads lead offers offer".split()
+)
 _COPULA = frozenset({"is", "are", "was", "were"})
 _DEFINING = frozenset({"a", "an", "the", "one", "statutory", "groups", "bodies"})
 # What may stand between the names of a list: "A, the B (BB) and C" (commas are not tokens).
@@ -63,7 +70,7 @@ _MIN_DESCRIPTION_WORDS = 7  # shorter, and it is a heading or a fragment of a ta
 
 # Raise when what this module finds changes: a document found by another version (or with
 # other rules) is read again from its stored passages when the map is built.
-FINDER_VERSION = "1"
+FINDER_VERSION = "2"
 
 
 def finder_stamp(rules: StructureRules) -> str:
@@ -213,7 +220,9 @@ class _Sentence:
             body = span[1:] if owned else span
             if not (owned or span[0].islower()):
                 continue
-            if any(w.lower() in _FUNCTION or not w.isalpha() for w in body):
+            if any(w.lower() in _FUNCTION | _VERBS or not w.isalpha() for w in body[:-1]):
+                continue
+            if not body[-1].isalpha():
                 continue
             if self.rules.kind_of([singular_word(w.lower()) for w in body]) is None:
                 continue

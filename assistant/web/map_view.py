@@ -94,14 +94,13 @@ def build_card(node: Node, structure: StructureMap, labels: dict[str, str]) -> C
     def line(text: str, evidence: Evidence | None) -> CardLine:
         return CardLine(text, evidence.text if evidence else "", card.cite(evidence))
 
-    what = node.definitions[:2] or [e for e in (node.description,) if e]
+    what, does = node.definitions[:2], node.about[:3]
     if what:
         card.sections.append(("What it is", [line(e.text, e) for e in what]))
-    elif node.attested_by:
-        card.sections.append(("Named in", [line(node.attested_by.text, node.attested_by)]))
-    does = [e for e in node.about if e not in what][:3]
     if does:
         card.sections.append(("What it does", [line(e.text, e) for e in does]))
+    if not (what or does) and node.attested_by:
+        card.sections.append(("Named in", [line(node.attested_by.text, node.attested_by)]))
     if node.level and node.level_evidence:
         card.sections.append(("Level", [line(card.level_label or node.level, node.level_evidence)]))
     edges = structure.edges_of(node.id)
