@@ -20,7 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.structure.model import Edge, Node, StructureMap
-from ingest.structure import name_key
+from ingest.structure_names import name_key
 
 KEY_FILE = Path(__file__).resolve().parent / "datasets" / "structure.jsonl"
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from assistant.retrieval.glossary import Glossary
 from assistant.structure.model import Edge, Evidence, Level, Node, StructureMap
-from ingest.structure import document_structure, finder_stamp, is_acronym, name_key
+from ingest.structure import document_structure, finder_stamp
+from ingest.structure_names import is_acronym, name_key
 from ingest.structure_rules import StructureRules, load_rules
 from vectorstore.records import Chunk, DocumentRecord, StructureStatement
 

@@ -12,14 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.structure import (
-    FINDER_VERSION,
-    document_structure,
-    finder_stamp,
-    is_acronym,
-    name_key,
-    singular_word,
-)
+from ingest.structure import FINDER_VERSION, document_structure, finder_stamp
+from ingest.structure_names import is_acronym, name_key, singular_word
 from ingest.structure_rules import RULES_FILE, RulesError, load_rules
 from vectorstore.records import (
     Chunk,
