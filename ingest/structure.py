@@ -47,6 +47,7 @@ _ANAPHORA = frozenset({"membership", "members", "its", "it", "they", "their", "t
 # How far a relation's names may sit from its wording, in words ("CCGs, which have been
 # replaced by the new ICBs"): further, and the sentence is usually about something else.
 _GAP = 5  # chosen by leave-one-document-out (evals/tools/cv_structure.py): 16 of 18 folds
+_CONJUNCTIONS = frozenset({"or", "and", "but", "nor"})
 _PLACE_WORDS = frozenset({"across", "in", "throughout", "around", "near", "covering"})
 _LEVEL_WINDOW = 6
 _PER_SUBJECT = {"definition": 2, "about": 3}
@@ -56,7 +57,7 @@ _MIN_DESCRIPTION_WORDS = 7  # shorter, and it is a heading or a fragment of a ta
 
 # Raise when what this module finds changes: a document found by another version (or with
 # other rules) is read again from its stored passages when the map is built.
-FINDER_VERSION = "3"
+FINDER_VERSION = "4"
 
 
 def finder_stamp(rules: StructureRules) -> str:
@@ -101,6 +102,7 @@ def relation_statements(
             and direction == "r"
             and opening is not None
             and opening.known
+            and not opening.owner  # "NHS England's Next Steps ... included": not its members
             and opening.last < cue_first
         ):
             # "The Leeds Health and Care Partnership consists of organisations across
@@ -125,6 +127,7 @@ def relation_statements(
             or len(gap_right) > _GAP
             or {"(", ")"} & set(gap_right)
             or _PLACE_WORDS & set(gap_right)  # "organisations across Leeds": a place
+            or (gap_right[:1] and gap_right[0] in _CONJUNCTIONS)  # "commissions or remains"
         ):
             if key == "part_of" and direction == "r" and sentence.text.rstrip().endswith(":"):
                 opens_list = owner  # the members follow, one a line
@@ -172,28 +175,17 @@ def _provider(sentence: NamedSentence, right: int) -> int:
 
 def owned(sentence: NamedSentence) -> list[tuple[str, str]]:
     """(part, whole) for a name written as another's: "NHS England's IFR Panel", "NHS
-    England and its regional offices", and a role after its body's acronym: "ICS chief
-    pharmacist"."""
+    England and its regional offices", and a role, or a part in lower case, written after
+    its body's acronym: "ICS Chief Pharmacist", "NHSI regional offices"."""
     out = []
-    rules = sentence.rules
     for a, b in pairwise(sentence.mentions):
         between = sentence.between(a.last, b.first)
-        owned_by = a.owner and a.known and b.known and not between
-        # "the ICS chief pharmacist", "NHSI regional offices": a role, or a part written
-        # in lower case, straight after its body's acronym.
-        kind = rules.kind_of([singular_word(w.lower()) for w in b.text.split()])
-        role_of = (
-            not between
-            and is_acronym(a.text)
-            and sentence.joined(b.first)
-            and (kind == "role" or (kind is not None and b.text.islower()))
-        )
-        if owned_by or role_of or between == ["and", "its"]:
+        if (a.owner and a.known and b.known and not between) or between == ["and", "its"]:
             out.append((b.text, a.text))
     for m in sentence.mentions:
         first, _, rest = m.text.partition(" ")
-        words = [singular_word(w.lower()) for w in rest.split()]
-        if rest and is_acronym(first) and sentence.rules.kind_of(words) == "role":
+        kind = sentence.rules.kind_of([singular_word(w.lower()) for w in rest.split()])
+        if rest and is_acronym(first) and (kind == "role" or (kind and rest.islower())):
             out.append((rest, first))
     return out
 

@@ -114,6 +114,13 @@ class NamedSentence:
     def _find(self) -> list[Mention]:
         words, mentions, i = self.words, [], 0
         while i < len(words):
+            # An acronym heading a lower-case name is that name's: "IFR team", "ICB
+            # medicines optimisation teams".
+            phrase = self._phrase_at(i) if is_acronym(words[i]) else None
+            if phrase is not None:
+                mentions.append(phrase)
+                i = phrase.last + 1
+                continue
             if is_capitalised(words[i]):
                 j = i
                 while j + 1 < len(words) and self.joined(j + 1):
@@ -184,8 +191,8 @@ class NamedSentence:
                 continue
             if any(w.lower() in FUNCTION_WORDS | _VERBS or not w.isalpha() for w in body[:-1]):
                 continue
-            if not body[-1].isalpha():
-                continue
+            if not body[-1].isalpha() or any(not w.islower() for w in body):
+                continue  # "system ICB medicines optimisation teams" is not one name
             if self.rules.kind_of([singular_word(w.lower()) for w in body]) is None:
                 continue
             return Mention(" ".join(span), i, j, known=True)

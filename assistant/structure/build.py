@@ -118,7 +118,8 @@ class _Resolver:
         key = name_key(written)
         # "community pharmacies": a kind of body the library keeps naming.
         common = self.phrase_uses.get(key, 0) >= _MIN_PHRASE_USES
-        named = (listed or any(is_acronym(w) for w in written.split())) and _proper(written)
+        acronym = any(is_acronym(w) for w in written.split())
+        named = (listed or acronym) and (_proper(written) or _owned_by_acronym(written))
         if common or named:
             cand = self.candidates.setdefault(key, _Candidate(key))
             cand.writings[written] += 1
@@ -158,6 +159,12 @@ def _proper(written: str) -> bool:
         return False
     content = [w for w in words if w.lower() not in ("and", "of", "for", "the", "&", "in", "on")]
     return bool(content) and all(w[:1].isupper() for w in content)
+
+
+def _owned_by_acronym(written: str) -> bool:
+    """ "IFR team", "ICB medicines optimisation teams": an acronym, then lower case."""
+    first, _, rest = written.partition(" ")
+    return is_acronym(first) and bool(rest) and rest.islower()
 
 
 def _evidence(statement: StructureStatement, record: DocumentRecord) -> Evidence:
