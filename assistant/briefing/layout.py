@@ -62,7 +62,8 @@ def ref_anchor(n: int) -> str:
 
 
 def _cited(line: Line) -> list[Run | Cite]:
-    return [Run(line.text), *(Cite(n) for n in line.citations)]
+    lead = [Run(line.lead, "bold")] if line.lead else []
+    return [*lead, Run(line.text), *(Cite(n) for n in line.citations)]
 
 
 def _header(b: Briefing) -> list[Block]:

@@ -36,8 +36,9 @@ def map_lines(structure: StructureMap, fetch: Callable[[list[str]], list[Chunk]]
         summary = f"{names[edge.source]} {edge.label} {names[edge.target]}: "
         wanted.append((summary, edge.evidence[0]))
     chunks = {c.id: c for c in fetch(sorted({e.chunk_id for _, e in wanted}))}
+    # The line is the sentence itself, quoted; what the map reads in it leads, in bold.
     lines = [
-        Line(f"{lead}“{e.text}”", [chunks[e.chunk_id]], quote=(e.start, e.end))
+        Line(e.text, [chunks[e.chunk_id]], quote=(e.start, e.end), lead=lead)
         for lead, e in wanted
         if e.chunk_id in chunks
     ]

@@ -25,6 +25,7 @@ class Line:
     quote: tuple[int, int] | None = None  # the sentence's span in its document
     written_by: str = "extractive"  # or "llm" (verified against the cited passages)
     citations: list[int] = field(default_factory=list)  # set by number_citations
+    lead: str = ""  # shown in bold before the text: what the quote is about ("ICB part of ICS")
 
     @property
     def key(self) -> tuple[str, int] | None:

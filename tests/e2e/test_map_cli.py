@@ -109,8 +109,8 @@ def test_every_sentence_on_the_map_is_the_stored_documents_own(
 ) -> None:
     checked = 0
     for node in full_map.nodes:
-        assert node.description is not None, node.id
-        for evidence in (node.description, *node.citations(), *node.named_in):
+        assert node.attested_by is not None, node.id  # what it is or does, else where named
+        for evidence in (node.attested_by, *node.citations(), *node.named_in):
             _assert_stated_by_its_document(evidence, document_text)
             checked += 1
     for edge in full_map.edges:
