@@ -135,7 +135,8 @@ class MapView:
     def __init__(self, assistant: Assistant, labels: dict[str, str]) -> None:
         self.assistant = assistant
         self.labels = labels  # level and kind keys -> labels (prompts/structure.toml)
-        self._pictures: dict[tuple[int, int | None], str] = {}
+        self._pictures: dict[int | None, str] = {}  # by "as of" year, for one library
+        self._drawn_from: StructureMap | None = None
         self._lock = threading.Lock()
 
     def structure(self, choice: str | int | None) -> StructureMap:
@@ -151,8 +152,11 @@ class MapView:
     def picture(self, choice: str | int | None) -> str:
         """The map as of the chosen year, as HTML holding its SVG (drawn once per map)."""
         structure = self.structure(choice)
-        key = (id(self.assistant.structure_map(None)), structure.as_of)
+        full, key = self.assistant.structure_map(None), structure.as_of
         with self._lock:
+            if full is not self._drawn_from:  # the library changed: the pictures are stale
+                self._pictures.clear()
+                self._drawn_from = full
             if key not in self._pictures:
                 if not structure.nodes:
                     self._pictures[key] = _render("empty_map", structure.as_of)
