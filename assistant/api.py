@@ -43,7 +43,7 @@ from assistant.retrieval.followups import standalone_question
 from assistant.retrieval.hybrid import HybridRetriever, Retrieval, years_asked
 from assistant.retrieval.named import bibliography_words
 from assistant.settings import Settings
-from vectorstore.records import DocumentRecord, chunk_id
+from vectorstore.records import Chunk, ChunkMeta, DocumentRecord, chunk_id
 
 if TYPE_CHECKING:  # types only: the briefing package and the store load on demand
     from assistant.briefing.context import BriefingInputs
@@ -174,21 +174,17 @@ class Assistant:
         """A map's sentence as a chat citation numbered ``n``: its stored passage with the
         sentence quoted (the sentence alone, if the passage has since been replaced)."""
         chunks = self._store.get([evidence.chunk_id])
-        if chunks:
-            return citation_from_chunk(n, chunks[0], (evidence.start, evidence.end))
-        return Citation(
-            n=n,
-            source_id=evidence.source_id,
-            title=evidence.title,
-            publisher=evidence.publisher,
-            published=evidence.published,
-            chunk_id=evidence.chunk_id,
-            passage=evidence.text,
-            start=evidence.start,
-            end=evidence.end,
-            quote_start=evidence.start,
-            quote_end=evidence.end,
-        )
+        if not chunks:  # the passage was replaced since: cite the sentence as its own passage
+            meta = ChunkMeta(
+                source_id=evidence.source_id,
+                title=evidence.title,
+                publisher=evidence.publisher,
+                published=evidence.published,
+                start=evidence.start,
+                end=evidence.end,
+            )
+            chunks = [Chunk(evidence.chunk_id, evidence.text, meta)]
+        return citation_from_chunk(n, chunks[0], (evidence.start, evidence.end))
 
     def briefing_inputs(self) -> BriefingInputs:
         """What a briefing pack is built from: this assistant's retrieval, sentences,

@@ -397,7 +397,7 @@ def _wire_map(
         )
 
     card_outputs = [tab.selected, tab.card, tab.ask_about]
-    tab.picture.select(view.select, tab.as_of, [tab.selected, tab.card], **private).then(
+    tab.picture.select(view.select, None, tab.selected, **private).then(
         shown, [tab.selected, tab.as_of], card_outputs, **private
     )
     tab.search.input(shown, [tab.search, tab.as_of], card_outputs, **private)

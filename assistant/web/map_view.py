@@ -179,10 +179,9 @@ class MapView:
             return _render("no_card", bool(node_id), structure.as_of)
         return _render("card", build_card(node, structure, self.labels))
 
-    def select(self, choice: str, evt: gr.EventData) -> tuple[str | None, str]:
-        """A click on a box: that node, and its card."""
-        node_id = str(getattr(evt, "ref", "") or "") or None
-        return node_id, self.card(node_id, choice)
+    def select(self, evt: gr.EventData) -> str | None:
+        """A click on a box: that node (its card is drawn next)."""
+        return str(getattr(evt, "ref", "") or "") or None
 
     def open_citation(self, node_id: str | None, choice: str, evt: gr.EventData) -> str:
         """The source panel for a card's citation marker."""
