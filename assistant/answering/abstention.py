@@ -58,13 +58,16 @@ _FRAME_NAMES = frozenset(
         "English UK OK Hi Please KAM KAMs MSL MSLs"
     ).split()
 )
-# Words that say what kind of answer is wanted, not what it is about.
-_FRAME_TERMS = frozenset(
-    terms(
-        "what who which where when how why role roles responsible responsibility do does "
-        "describe explain tell mean means main key job jobs part"
-    )
+# Words that ask, and say nothing of what is asked about.
+_ASKING_TERMS = frozenset(
+    terms("what who which where when how why do does describe explain tell mean means")
 )
+# Words that say what kind of answer is wanted ("What is the Board responsible for?"):
+# an answer need not repeat them (so they do not count towards the evidence's coverage),
+# but of two sentences about the Board, the one that says what it is responsible for
+# answers better (so they count when sentences are scored).
+_ROLE_TERMS = frozenset(terms("role roles responsible responsibility main key job jobs part"))
+_FRAME_TERMS = _ASKING_TERMS | _ROLE_TERMS
 
 
 @dataclass(frozen=True)
@@ -77,11 +80,13 @@ class Stated:
     passage: str = ""
 
 
-def question_terms(question: str) -> list[str]:
-    """Stemmed content terms of a question, frame words dropped, each once."""
+def question_terms(question: str, role_words: bool = False) -> list[str]:
+    """Stemmed content terms of a question, frame words dropped, each once; with
+    ``role_words`` the words that say what kind of answer is wanted are kept."""
+    dropped = _ASKING_TERMS if role_words else _FRAME_TERMS
     seen: dict[str, None] = {}
     for term in terms(question):
-        if term not in _FRAME_TERMS:
+        if term not in dropped:
             seen.setdefault(term, None)
     return list(seen)
 

@@ -176,7 +176,7 @@ def _rerank_for_kind(
     # cover?"); a sentence that defines the term for "what is X", gives the figure for
     # "what dose" or "when", names who does it for "who".
     if kind == QuestionKind.LIST:
-        ranked = _lead_with(ranked, opens_list, params, most=1)
+        ranked = _lead_with(ranked, opens_list, params, most=1, by_words=True)
     if kind in (QuestionKind.DEFINITION, QuestionKind.PERSON) or request.figure:
         ranked = _lead_with(ranked, has_shape, params)
     return ranked
@@ -187,13 +187,20 @@ def _lead_with(
     wanted: Callable[[Sentence], bool],
     params: ComposeOptions,
     most: int | None = None,
+    by_words: bool = False,
 ) -> list[ScoredSentence]:
     """``ranked`` with the (first ``most``) sentences that are ``wanted`` and score at least
-    ``min_relative_score`` of the best moved to the front, in their order."""
+    ``min_relative_score`` of the best moved to the front, in their order; ``by_words``
+    orders them by how much of the question's wording they hold first (of two lists
+    about the Board, "The Board is responsible for:" answers "what is it responsible
+    for", however much closer "Members of the Board include:" sits in embedding space)."""
     if not ranked:
         return ranked
     floor = ranked[0].score * params.min_relative_score
-    leaders = [s for s in ranked if wanted(s.sentence) and s.score >= floor][:most]
+    leaders = [s for s in ranked if wanted(s.sentence) and s.score >= floor]
+    if by_words:
+        leaders.sort(key=lambda s: -s.overlap)  # stable: ties keep their score order
+    leaders = leaders[:most]
     return leaders + [s for s in ranked if s not in leaders]
 
 

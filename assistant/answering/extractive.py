@@ -59,7 +59,7 @@ def score_sentences(
     as holding them ("in the 10 Year Health Plan" is where they are, not what they say).
     """
     named = named or {}
-    wanted = question_terms(question)
+    wanted = question_terms(question, role_words=True)
     weights = {t: lexical.idf(t) for t in wanted}
     total = sum(weights.values()) or 1.0
     scored = []

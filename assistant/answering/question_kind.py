@@ -52,6 +52,10 @@ _NUMBER_WORD = (
 )
 _LIST = re.compile(
     rf"\b(what\s+are\s+the\s+{_NUMBER_WORD}\b|which\s+\w+s\b|list\b|name\s+the\b|"
+    # "What kinds of data go into X?", "What's covered in X?", "What is X responsible for?"
+    rf"what\s+(kinds|types|sorts)\s+of\b|what(\s+is|'s|’s|\s+gets?)\s+(covered|included)\b|"
+    rf"\bresponsible\s+for\s*\??\s*$|"
+    rf"which\s+\w+\s+\w+[^s\W]s\s+(are|were|do|did|have|can|could|should|must|will)\b|"
     rf"^\s*what\s+(\w+\s+)?\w+[^s\W]s\s+(do|does|did|are|will|should|must|can|have|has)\b|"
     rf"what\s+(do|does|will|would|should)\s+.+\s(include|cover|involve)\b|"
     rf"what\s+are\s+(the\s+)?\w+(\s+\w+)?\s+(of|for|in|that|to)\b|"

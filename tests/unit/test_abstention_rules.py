@@ -184,3 +184,12 @@ def test_a_when_question_is_not_refused_for_want_of_a_date() -> None:
     )
     assert reason(question, chosen=["The contracts start once the Bill is passed."]) is None
     assert gives_requested_figure(question, "They start in April 2027.", NO_GLOSSARY)
+
+
+def test_role_words_count_when_scoring_but_not_towards_coverage() -> None:
+    from assistant.answering.abstention import question_terms
+
+    question = "What is the Board responsible for?"
+    assert "respons" not in question_terms(question)
+    scoring = question_terms(question, role_words=True)
+    assert "respons" in scoring and "what" not in scoring

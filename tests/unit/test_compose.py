@@ -229,3 +229,22 @@ def test_a_whole_sentence_in_the_questions_words_may_still_lead() -> None:
     asked = Request(kind=QuestionKind.OTHER, weights={"icb": 1.0, "fail": 1.0})
 
     assert compose(scored((pointer, 0.9)), [pointer], asked, OPTIONS) == [pointer]
+
+
+def test_of_two_lists_a_list_question_opens_with_the_one_in_its_words() -> None:
+    chunk = Chunk("board#0", "", ChunkMeta(source_id="board"))
+    members = sentence("Members of the Board include:", "board", position=0, chunk=chunk)
+    member = sentence("the county council", "board", position=1, item=True, chunk=chunk)
+    duties = sentence("The Board is responsible for:", "board", position=2, chunk=chunk)
+    duty = sentence("assessing local needs", "board", position=3, item=True, chunk=chunk)
+    everything = [members, member, duties, duty]
+    # The members' line sits closer to the question in embedding space; the duties' line
+    # holds more of its words ("responsible").
+    ranked = [
+        ScoredSentence(members, 0.9, 0.9, 0.5),
+        ScoredSentence(duties, 0.7, 0.5, 1.0),
+        ScoredSentence(member, 0.3, 0.3, 0.0),
+        ScoredSentence(duty, 0.3, 0.3, 0.0),
+    ]
+    picked = compose(ranked, everything, request(QuestionKind.LIST), OPTIONS)
+    assert [s.text for s in picked[:2]] == [duties.text, duty.text]

@@ -118,8 +118,18 @@ def test_a_who_answer_names_an_agent() -> None:
 
 
 def test_what_x_is_responsible_for_asks_about_x_not_what_x_is() -> None:
+    # What a body is responsible for is a list of duties, not a definition.
     assert question_kind("What is the Health and Wellbeing Board responsible for?") == (
-        QuestionKind.OTHER
+        QuestionKind.LIST
     )
     assert question_kind("What is a formulary used for?") == QuestionKind.OTHER
     assert question_kind("What is the Health and Wellbeing Board?") == QuestionKind.DEFINITION
+
+
+def test_kinds_of_and_covered_and_plural_choices_ask_for_a_list() -> None:
+    assert question_kind("What kinds of data go into a JSNA?") == QuestionKind.LIST
+    assert question_kind("What's covered in the population profiles?") == QuestionKind.LIST
+    assert question_kind("Which pen needles are the formulary choices?") == QuestionKind.LIST
+    # One kind, one body, one verb: not a list.
+    assert question_kind("What kind of proposition would interest a lead?") != QuestionKind.LIST
+    assert question_kind("Which body decides?") != QuestionKind.LIST
