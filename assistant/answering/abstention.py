@@ -153,6 +153,9 @@ _FIGURE_OF = re.compile(
 _MONEY = re.compile(r"[£$€]\s?\d|\d\s?(million|billion|bn|m\b|k\b)|\bband \d", re.I)
 
 
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9&]+s?")
+
+
 def _question_names(question: str) -> list[str]:
     """The capitalised names and acronyms of a question that name something in it."""
     return [n for n in _CAPITALISED.findall(question) if n not in _FRAME_NAMES]
@@ -286,8 +289,11 @@ def abstain_reason(
         return "the passages give a figure, but not for what the question asks about"
     # "Who is the chief pharmacist at NHS Sussex?" is not answered by a passage about
     # another system's chief pharmacist.
-    is_person = question_kind(own_words or question) == QuestionKind.PERSON
-    elsewhere = names_elsewhere(own_words or question, chosen, glossary) if is_person else []
+    elsewhere = names_elsewhere(own_words or question, chosen, glossary)
+    if question_kind(own_words or question) != QuestionKind.PERSON:
+        # An acronym is often spelt out another way in the passage that answers ("RPS",
+        # "the Society"); a place or a body's name rarely is.
+        elsewhere = [name for name in elsewhere if not _ACRONYM.fullmatch(name)]
     if elsewhere:
         return f"the passages that answer speak of something else, not {', '.join(elsewhere)}"
     focus = person_focus(question)

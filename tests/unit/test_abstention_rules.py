@@ -193,3 +193,15 @@ def test_role_words_count_when_scoring_but_not_towards_coverage() -> None:
     assert "respons" not in question_terms(question)
     scoring = question_terms(question, role_words=True)
     assert "respons" in scoring and "what" not in scoring
+
+
+def test_an_answer_about_another_place_is_refused_for_any_kind_of_question() -> None:
+    # "Mercia" is in the library (ELSEWHERE), but not in the passages that answer.
+    question = "What does the Mercia board plan?"
+    assert "Mercia" in (reason(question) or "")
+    assert reason(question, chosen=[ELSEWHERE], evidence=[*EVIDENCE, ELSEWHERE]) is None
+
+
+def test_an_acronym_the_answer_spells_another_way_is_not_a_reason_to_refuse() -> None:
+    # Only a who-question insists on the acronym itself (the chair of *that* body).
+    assert reason("What do the ICBs plan?", chosen=EVIDENCE[1:]) is None
