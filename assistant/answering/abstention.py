@@ -241,6 +241,8 @@ def gives_requested_figure(question: str, text: str, glossary: Glossary) -> bool
             if wanted & set(terms(match.group(2))):
                 return True
         return False
+    if asked.kind == FigureKind.DATE:
+        return bool(_DATE.search(text))
     if asked.kind == FigureKind.WHEN:
         return bool(_DATE.search(text) or _DURATION.search(text))
     pattern = {
@@ -282,7 +284,7 @@ def abstain_reason(
     # Times are given in too many ways ("once the Bill passes", "from the summer") for
     # their absence to say the answer is missing: a "when" question is never refused on it.
     asked = figure_asked(question)
-    firm = asked is not None and asked.kind != FigureKind.WHEN
+    firm = asked is not None and asked.kind not in (FigureKind.WHEN, FigureKind.DATE)
     if firm and not gives_requested_figure(question, " ".join(c.text for c in chosen), glossary):
         return "the question asks for a figure and the passages found give none"
     if firm and figure_misplaced(own_words or question, chosen, glossary):

@@ -251,6 +251,12 @@ def asks_when(question: str) -> bool:
     return bool(_PLAIN_WHEN.search(question)) and not _CIRCUMSTANCES.search(question)
 
 
+# "From what date did it apply?", "which year": a date answers, "every 10 days" does not.
+_DATE_QUESTION = re.compile(
+    r"\b((what|which)\s+(date|year|month)|since\s+when|from\s+when)\b", re.IGNORECASE
+)
+
+
 # Money asked for (a budget, a price): an amount in currency, not a percentage.
 _MONEY_QUESTION = re.compile(
     r"\b(budget|cost|costs|spend|spending|salary|price|funding|money|pay|paid)\b", re.I
@@ -266,6 +272,7 @@ class FigureKind(StrEnum):
     MONEY = "money"  # a budget, cost or price: currency or millions
     AMOUNT = "amount"  # "by how much": any amount, a percentage included
     WHEN = "when"  # "when", "how long": a date or a duration
+    DATE = "date"  # "from what date", "which year": a date, not a duration
 
 
 @dataclass(frozen=True)
@@ -288,6 +295,8 @@ def figure_asked(question: str) -> FigureAsked | None:
         return FigureAsked(FigureKind.DOSE)
     if _DURATION_QUESTION.search(question):
         return FigureAsked(FigureKind.DURATION)
+    if _DATE_QUESTION.search(question):
+        return FigureAsked(FigureKind.DATE)
     if asks_when(question):
         return FigureAsked(FigureKind.WHEN)
     if _AMOUNT_QUESTION.search(question):

@@ -71,7 +71,6 @@ def test_a_question_for_a_dose_or_price_is_a_figure_question_whatever_its_wordin
     [
         "How long do you have to ask for a review?",
         "When will the first IHOs go live?",
-        "From what date did the new recommendations apply?",
         "And when was it published?",
         "By when must plans be submitted?",
     ],
@@ -82,6 +81,19 @@ def test_a_question_for_a_time_wants_a_date_or_a_duration(question: str) -> None
     asked = figure_asked(question)
     assert asked is not None and asked.kind == FigureKind.WHEN
     assert question_kind(question) == QuestionKind.FIGURE
+
+
+def test_a_question_for_a_date_is_answered_by_a_date_not_a_duration() -> None:
+    from assistant.answering.abstention import gives_requested_figure
+    from assistant.answering.question_kind import FigureKind, figure_asked
+    from assistant.retrieval.glossary import Glossary
+
+    question = "From what date did the new recommendations apply?"
+    asked = figure_asked(question)
+    assert asked is not None and asked.kind == FigureKind.DATE
+    assert question_kind(question) == QuestionKind.FIGURE
+    assert not gives_requested_figure(question, "Replace the sensor every 10 days.", Glossary([]))
+    assert gives_requested_figure(question, "It applies from 1 November 2022.", Glossary([]))
 
 
 @pytest.mark.parametrize(
