@@ -27,7 +27,7 @@ from assistant.answering.abstention import (
     gives_requested_figure,
     question_terms,
 )
-from assistant.answering.compose import Request, compose
+from assistant.answering.compose import Request, compared_forms, compose
 from assistant.answering.evidence import Sentence, SentenceCache
 from assistant.answering.extractive import build_answer_parts, render_text, score_sentences
 from assistant.answering.question_kind import (
@@ -317,6 +317,7 @@ class Assistant:
             weights={t: snap.lexical.idf(t) for t in question_terms(standalone)},
             years=years,
             one_document=self._settings.answer.one_document and not compares,
+            sides=compared_forms(standalone, snap.glossary),
             figure=(
                 (lambda text: bool(gives_requested_figure(standalone, text, snap.glossary)))
                 if asks_figure

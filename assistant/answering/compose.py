@@ -12,6 +12,7 @@ that does not bear on the question costs the reader's trust.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,7 +27,14 @@ from assistant.answering.extractive import (
     reading_order,
 )
 from assistant.answering.options import ComposeOptions
-from assistant.answering.question_kind import QuestionKind, defines, names_agent
+from assistant.answering.question_kind import (
+    QuestionKind,
+    compared_sides,
+    defines,
+    names_agent,
+)
+from assistant.retrieval.glossary import Glossary
+from vectorstore.lexical import terms
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,9 @@ class Request:
     # Whether a sentence gives the figure a figure question asks for (a dose with its
     # unit, a count of the right thing); None: any number will do.
     figure: Callable[[str], bool] | None = None
+    # The two things a comparison names, each as the forms its own words take (an
+    # acronym and its long form): the answer speaks of both.
+    sides: tuple[tuple[frozenset[str], ...], ...] = ()
 
 
 # The sentences of the passage after a given one in its document (empty at the end):
@@ -105,6 +116,21 @@ def compose(
         if _gain(s, chosen, request.weights) < params.min_support_gain:
             continue
         chosen.append(s)
+    for forms in request.sides:
+        if any(_speaks_of(c, forms) for c in chosen):
+            continue
+        side = next(
+            (
+                c.sentence
+                for c in usable
+                if c.sentence not in chosen
+                and not c.sentence.is_heading
+                and _speaks_of(c.sentence, forms)
+            ),
+            None,
+        )
+        if side is not None:
+            chosen.append(side)
     for year in request.years:
         if any(c.chunk.meta.year == year for c in chosen):
             continue
@@ -124,6 +150,29 @@ def compose(
         return reading_order(chosen)  # a change reads forwards in time
     # The answer opens with the lead (and what continues it); the rest in reading order.
     return opening + reading_order([s for s in chosen if s not in opening])
+
+
+def compared_forms(question: str, glossary: Glossary) -> tuple[tuple[frozenset[str], ...], ...]:
+    """For a question comparing two named things, each side's forms: its words, and its
+    words with an acronym in it spelt out (or a long form shortened). Empty when the
+    question compares nothing by name."""
+    sides = compared_sides(question)
+    if sides is None:
+        return ()
+
+    def forms(side: str) -> tuple[frozenset[str], ...]:
+        written = [side]
+        for entry in glossary.mentioned(side):
+            for a, b in ((entry.short, entry.long), (entry.long, entry.short)):
+                written.append(re.sub(rf"\b{re.escape(a)}s?\b", b, side, flags=re.I))
+        return tuple(dict.fromkeys(f for w in written if (f := frozenset(terms(w)))))
+
+    return tuple(f for side in sides if (f := forms(side)))
+
+
+def _speaks_of(sentence: Sentence, forms: tuple[frozenset[str], ...]) -> bool:
+    """Whether ``sentence`` holds every word of one of the forms."""
+    return any(form <= sentence.terms for form in forms)
 
 
 def _apparatus(sentences: list[Sentence]) -> set[int]:

@@ -105,6 +105,43 @@ def question_kind(question: str) -> QuestionKind:
     return QuestionKind.OTHER
 
 
+# "The difference between X and Y", "X versus Y", "how is X different from Y": an answer
+# must speak of both sides. Each side is a short phrase (a name, not a clause).
+_SIDE = r"((?:[\w’'/&-]+\s+){0,4}?[\w’'/&-]+)"
+_SIDES = (
+    re.compile(
+        rf"\bdifferences?\s+between\s+(?:an?\s+|the\s+)?{_SIDE}\s+and\s+"
+        rf"(?:an?\s+|the\s+)?{_SIDE}\s*(?:[?.,;]|$)",
+        re.I,
+    ),
+    re.compile(
+        rf"(?:^|\s)((?:[\w’'/&-]+\s+)?[\w’'/&-]+)\s+(?:versus|vs\.?|compared\s+(?:with|to))"
+        rf"\s+(?:an?\s+|the\s+)?{_SIDE}(?:\s+(?:in|on|at|for)\b|\s*[?.,;]|$)",
+        re.I,
+    ),
+    re.compile(
+        rf"\bhow\s+(?:is|are|do|does)\s+(?:an?\s+|the\s+)?{_SIDE}\s+"
+        rf"(?:different|differ)\s+(?:from|to)\s+(?:an?\s+|the\s+)?{_SIDE}\s*(?:[?.,;]|$)",
+        re.I,
+    ),
+    re.compile(
+        rf"\bhow\s+do\s+(?:an?\s+|the\s+)?{_SIDE}\s+and\s+(?:an?\s+|the\s+)?"
+        rf"{_SIDE}\s+differ\b",
+        re.I,
+    ),
+)
+
+
+def compared_sides(question: str) -> tuple[str, str] | None:
+    """The two things a question compares ("an ICS Programme Lead", "a Service Lead"),
+    or None when it compares none by name."""
+    for pattern in _SIDES:
+        match = pattern.search(question)
+        if match:
+            return match.group(1).strip(), match.group(2).strip()
+    return None
+
+
 # "Who chairs / heads X" wants the person or body in the chair: the answer must say so.
 _WHO_CHAIRS = re.compile(r"^\s*who\s+(chairs|chaired|heads|headed)\b", re.I)
 _ROLE_WORDING = re.compile(r"\b(responsible|accountable|involved|in charge|able|allowed)\b", re.I)

@@ -248,3 +248,25 @@ def test_of_two_lists_a_list_question_opens_with_the_one_in_its_words() -> None:
     ]
     picked = compose(ranked, everything, request(QuestionKind.LIST), OPTIONS)
     assert [s.text for s in picked[:2]] == [duties.text, duty.text]
+
+
+def test_a_comparison_speaks_of_both_sides() -> None:
+    from assistant.answering.compose import compared_forms
+    from assistant.retrieval.glossary import Glossary
+
+    question = "What's the difference between a Programme Lead and a Service Lead?"
+    chunk = Chunk("roles#0", "", ChunkMeta(source_id="roles"))
+    programme = sentence("The Programme Lead reports to the board.", "roles", chunk=chunk)
+    plan = sentence("Each service plan has programmes.", "roles", position=1, chunk=chunk)
+    other = sentence("Budgets are set every spring.", "roles", position=2, chunk=chunk)
+    service = sentence("Service Leads deliver the plans.", "roles", position=3, chunk=chunk)
+    everything = [programme, plan, other, service]
+    ranked = scored((programme, 0.9), (plan, 0.8), (other, 0.7), (service, 0.3))
+    sides = compared_forms(question, Glossary([]))
+    assert len(sides) == 2
+    compare = Request(kind=QuestionKind.CHANGE, weights={}, one_document=False, sides=sides)
+    picked = compose(ranked, everything, compare, OPTIONS)
+    # "service plan" is not "Service Lead": the low-scored sentence that is joins.
+    assert service in picked
+    plain = Request(kind=QuestionKind.CHANGE, weights={}, one_document=False)
+    assert service not in compose(ranked, everything, plain, OPTIONS)

@@ -145,3 +145,22 @@ def test_kinds_of_and_covered_and_plural_choices_ask_for_a_list() -> None:
     # One kind, one body, one verb: not a list.
     assert question_kind("What kind of proposition would interest a lead?") != QuestionKind.LIST
     assert question_kind("Which body decides?") != QuestionKind.LIST
+
+
+@pytest.mark.parametrize(
+    ("question", "sides"),
+    [
+        ("What's the difference between an ICB and an ICP?", ("ICB", "ICP")),
+        (
+            "How is a personal health budget different from an IFR?",
+            ("personal health budget", "IFR"),
+        ),
+        ("Where does tirzepatide sit versus semaglutide?", ("tirzepatide sit", "semaglutide")),
+        ("How do ICBs and ICPs differ?", ("ICBs", "ICPs")),
+        ("How did CCGs change between 2019 and 2022?", None),
+    ],
+)
+def test_a_comparison_names_its_two_sides(question: str, sides: tuple[str, str] | None) -> None:
+    from assistant.answering.question_kind import compared_sides
+
+    assert compared_sides(question) == sides
