@@ -27,13 +27,17 @@ _QUESTION_WORDS = frozenset(
     ).split()
 )
 _DEMONSTRATIVE = re.compile(r"\b(this|that|these|those|such|the same)\b", re.IGNORECASE)
+_CONTRACTED = re.compile(r"['’](s|re|ll|ve|d)$", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9/&'’-]*")
 
 
 def key_terms(question: str) -> list[str]:
     """Content words of a question, in order (question words and stopwords dropped)."""
-    words = [w.strip("'’") for w in _WORD.findall(question)]
-    return [w for w in words if w.lower() not in STOPWORDS and w.lower() not in _QUESTION_WORDS]
+    # "What's", "who's": the question word without its "is".
+    words = [_CONTRACTED.sub("", w.strip("'’")) for w in _WORD.findall(question)]
+    return [
+        w for w in words if w and w.lower() not in STOPWORDS and w.lower() not in _QUESTION_WORDS
+    ]
 
 
 def leans_on_history(question: str) -> bool:

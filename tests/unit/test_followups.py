@@ -11,3 +11,11 @@ def test_one_standing_for_a_thing_named_before_leans_on_the_history() -> None:
     assert standalone_question("Is there one national formulary?", None) == (
         "Is there one national formulary?"
     )
+
+
+def test_a_contracted_question_word_is_not_carried_as_a_name() -> None:
+    from assistant.retrieval.followups import standalone_question
+
+    assert standalone_question("Who wrote it?", ["What's the Model ICB?"]) == (
+        "Who wrote it? (Model ICB)"
+    )

@@ -126,6 +126,7 @@ def test_a_who_answer_names_an_agent() -> None:
     assert names_agent("The request will be considered by a Public Health Consultant.")
     assert names_agent("Jane Smith, West Sussex County Council (Chair)")
     assert names_agent("The group is chaired by the director.")
+    assert names_agent("Members of the Board include:")
     assert not names_agent("The review request will be supported by the original clinician.")
 
 
