@@ -238,7 +238,9 @@ def gives_requested_figure(question: str, text: str, glossary: Glossary) -> bool
         # and "5 segments ... in the NHS" does not answer it.
         wanted = set(terms(glossary.expand(asked.counted))) or set(terms(asked.phrase))
         for match in re.finditer(_NUMBER + r"\W+((?:\S+\s+){0,3}\S+)", text, re.IGNORECASE):
-            if wanted & set(terms(match.group(2))):
+            # "the 400-plus HCDs" counts high cost drugs: the words after the number
+            # are read with their acronyms spelt out.
+            if wanted & set(terms(glossary.expand(match.group(2)))):
                 return True
         return False
     if asked.kind == FigureKind.DATE:

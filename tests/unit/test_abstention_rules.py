@@ -205,3 +205,15 @@ def test_an_answer_about_another_place_is_refused_for_any_kind_of_question() -> 
 def test_an_acronym_the_answer_spells_another_way_is_not_a_reason_to_refuse() -> None:
     # Only a who-question insists on the acronym itself (the chair of *that* body).
     assert reason("What do the ICBs plan?", chosen=EVIDENCE[1:]) is None
+
+
+def test_a_count_given_under_an_acronym_answers_how_many() -> None:
+    defined = Chunk(
+        "hcd#0",
+        "High cost drugs (HCDs) are funded separately.",
+        ChunkMeta(source_id="hcd"),
+    )
+    glossary = Glossary([defined])
+    question = "How many high cost drugs are used?"
+    assert gives_requested_figure(question, "It reports on the 400-plus HCDs in use.", glossary)
+    assert not gives_requested_figure(question, "It reports on the 400-plus HCDs.", NO_GLOSSARY)
