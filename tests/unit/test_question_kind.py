@@ -165,3 +165,9 @@ def test_a_comparison_names_its_two_sides(question: str, sides: tuple[str, str] 
     from assistant.answering.question_kind import compared_sides
 
     assert compared_sides(question) == sides
+
+
+def test_a_singular_noun_ending_in_s_does_not_make_a_list() -> None:
+    assert question_kind("What formulary status did the ICB give Libre 2?") != QuestionKind.LIST
+    assert question_kind("What focus does the plan have?") != QuestionKind.LIST
+    assert question_kind("What services does NHS Sussex commission?") == QuestionKind.LIST
