@@ -93,12 +93,12 @@ class AbstainOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     min_coverage: float = Field(
-        0.0,
+        0.1,
         ge=0,
         le=1,
         description="Abstain below this share of "
         "the question's (idf-weighted) terms found in the evidence.",
     )
     min_sentence_score: float = Field(
-        0.375, ge=0, le=1, description="Abstain when no sentence scores this much."
+        0.175, ge=0, le=1, description="Abstain when no sentence scores this much."
     )

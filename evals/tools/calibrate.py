@@ -12,7 +12,7 @@ the thresholds fit particular questions, which is a bug to fix, not a number to 
 
 The choice maximises refused-unanswerable minus WRONG_REFUSAL_COST x refused-answerable
 (a user told "not in the documents" about something that is there stops trusting the
-tool), ties to the lower thresholds.
+tool); among equally good thresholds, the middle of their range.
 
     python -m evals.tools.calibrate evals/datasets/dev.jsonl evals/datasets/library.jsonl
 """
@@ -92,17 +92,28 @@ def rates(rows: Sequence[Signals], t: Thresholds) -> tuple[float, float]:
     return (float(np.mean(unans)) if unans else 0.0, float(np.mean(ans)) if ans else 0.0)
 
 
+def objective(rows: Sequence[Signals], t: Thresholds) -> float:
+    """Refused unanswerable minus WRONG_REFUSAL_COST x refused answerable under ``t``."""
+    ru, ra = rates(rows, t)
+    return round(ru - WRONG_REFUSAL_COST * ra, 9)
+
+
 def choose(rows: Sequence[Signals]) -> Thresholds:
-    """The thresholds that do best on ``rows`` (see the module's objective)."""
-    best: tuple[tuple[float, float, float], Thresholds] | None = None
-    for cov, score in itertools.product(COVERAGE_GRID, SCORE_GRID):
-        t = Thresholds(float(cov), float(score))
-        ru, ra = rates(rows, t)
-        key = (round(ru - WRONG_REFUSAL_COST * ra, 9), -float(cov), -float(score))
-        if best is None or key > best[0]:
-            best = (key, t)
-    assert best is not None
-    return best[1]
+    """The thresholds that do best on ``rows`` (see the module's objective).
+
+    Many thresholds often do equally well: the questions fall either side of a wide gap.
+    The choice is then the middle of that range, not an edge of it, so that a new
+    document's questions, scored a little differently, fall on the same side of it."""
+    scored = {
+        (float(cov), float(score)): objective(rows, Thresholds(float(cov), float(score)))
+        for cov, score in itertools.product(COVERAGE_GRID, SCORE_GRID)
+    }
+    top = max(scored.values())
+    best = sorted(point for point, value in scored.items() if value == top)
+    coverages = sorted({cov for cov, _ in best})
+    cov = coverages[(len(coverages) - 1) // 2]
+    scores = sorted(score for c, score in best if c == cov)
+    return Thresholds(cov, scores[(len(scores) - 1) // 2])
 
 
 def held_out(rows: Sequence[Signals]) -> tuple[list[bool], list[Thresholds]]:

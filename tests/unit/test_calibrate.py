@@ -33,3 +33,9 @@ def test_held_out_figures_show_what_a_new_document_gets() -> None:
     odd = [f for f, r in zip(refused, ROWS, strict=True) if r.document == "odd"]
     assert odd == [True, True, True]
     assert len(per_fold) == 4 and all(isinstance(t, Thresholds) for t in per_fold)
+
+
+def test_among_equally_good_thresholds_the_middle_of_the_range_is_chosen() -> None:
+    # Answerable at 0.7, unanswerable at 0.3: any threshold in (0.3, 0.7] separates them.
+    t = choose([r for r in ROWS if r.document != "odd"])
+    assert 0.45 <= t.min_sentence_score <= 0.55
