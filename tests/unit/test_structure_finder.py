@@ -242,6 +242,20 @@ def test_a_heading_sets_the_body_a_members_sentence_is_about() -> None:
     }
 
 
+def test_the_sites_a_body_runs_are_part_of_it_when_it_is_named_before() -> None:
+    opener = "Riverbank Community NHS Trust provides community health services."
+    intro = "The Trust runs a number of services, notably the following sites:"
+    passage = "\n".join([opener, intro, "- Alpha Community Hospital.", "- The Beta Centre."])
+    listed = [s for s in _found(passage) if s.kind == "relation:part_of"]
+
+    assert [(s.subject, s.object) for s in listed] == [
+        ("Alpha Community Hospital", "Riverbank Community NHS Trust"),
+        ("Beta Centre", "Riverbank Community NHS Trust"),
+    ]
+    # "The Trust" alone does not say which trust: the sentence that named it is cited too.
+    assert all(s.text.startswith(f"{opener} … {intro} … ") for s in listed)
+
+
 # -- levels, definitions, names -----------------------------------------------------------
 
 
