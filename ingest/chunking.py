@@ -91,6 +91,17 @@ def _lower_case_runs(blocks: list[Block]) -> list[Block]:
         j = i
         while j < len(out) and out[j].kind == "heading" and out[j].text[:1].islower():
             j += 1
+        # The text's last line is never read as a heading (a passage may end mid-
+        # sentence), so a list that ends the text ends in a "paragraph": it is the list's
+        # last item when it is as short and as lower-case as the lines before it.
+        last = out[j] if j == len(out) - 1 and j > i else None
+        if (
+            last is not None
+            and last.text[:1].islower()
+            and len(last.text.split()) <= 12
+            and not _TERMINAL.search(last.text)
+        ):
+            j += 1
         if j - i >= 2:
             for k in range(i, j):
                 out[k] = Block("bullet", out[k].start, out[k].end, out[k].text)

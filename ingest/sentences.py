@@ -37,7 +37,8 @@ def passage_sentences(chunk: Chunk) -> list[tuple[str, int, int, bool, bool]]:
             continue
         for start, end in split_sentences(block.text, block.start):
             text = chunk.text[start:end].strip()
-            if text.startswith("- "):
+            # "- " marks an item; so does "o " in a list (Word's second-level bullet).
+            if text.startswith("- ") or (block.kind == "bullet" and text.startswith("o ")):
                 start, text = start + 2, text[2:]
             if len(text) > 2 and not flagged(base + start, base + end):
                 out.append((text, base + start, base + end, False, block.kind == "bullet"))

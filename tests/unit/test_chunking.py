@@ -226,3 +226,14 @@ def test_a_tables_cells_after_a_list_intro_are_items_not_headings() -> None:
     ] * 3
     # A genuine bullet ends the run: the line after it is a heading again.
     assert kinds["Next Section"] == "heading"
+
+
+def test_a_lower_case_list_that_ends_the_text_keeps_its_last_item() -> None:
+    text = (
+        "Use it first for:\no patients with a high HbA1c\no patients with obesity\n"
+        "o patients near surgery"
+    )
+    kinds = [b.kind for b in split_blocks(text)]
+    assert kinds[1:] == ["bullet", "bullet", "bullet"]
+    # A lone lower-case last line is still a fragment, not an item.
+    assert split_blocks("A sentence.\nand a fragment")[-1].kind == "paragraph"

@@ -27,3 +27,12 @@ def test_field_lines() -> None:
     assert not is_field_line("Contents:")
     assert not is_field_line("Summary: overview")  # one value word reads as a title
     assert not is_field_line("the board: who sits on it")  # lower case: no label
+
+
+def test_a_second_level_o_bullet_is_an_item_without_its_glyph() -> None:
+    text = "Use it first for:\no patients with a high HbA1c\no patients near surgery"
+    chunk = Chunk("d#0", text, ChunkMeta(source_id="d", end=len(text)))
+    items = [(t, start) for t, start, _, _, item in passage_sentences(chunk) if item]
+
+    assert [t for t, _ in items] == ["patients with a high HbA1c", "patients near surgery"]
+    assert all(text[start : start + len(t)] == t for t, start in items)  # spans still fit
