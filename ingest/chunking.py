@@ -61,7 +61,30 @@ def split_blocks(text: str) -> list[Block]:
                 )
             )
         offset += len(line) + 1
-    return _table_runs(_lower_case_runs(blocks))
+    return _labelled_runs(_table_runs(_lower_case_runs(blocks)))
+
+
+# "CCG data packs: The original data packs show ...": a line that opens with a short
+# capitalised label and a colon, as a definition list's entries are written.
+_LABELLED = re.compile(r"^[A-Z][\w’'&/()-]*(?:\s+[\w’'&/()-]+){0,5}:\s+\S")
+
+
+def _labelled_runs(blocks: list[Block]) -> list[Block]:
+    """Lines that each open with a short label and a colon ("Focus packs: ...") are a
+    list's entries when two or more follow one another, or when they follow a line that
+    introduces a list: an HTML definition list or a Word list whose bullets were lost."""
+    out = list(blocks)
+    i = 0
+    while i < len(out):
+        j = i
+        while j < len(out) and out[j].kind == "paragraph" and _LABELLED.match(out[j].text):
+            j += 1
+        after_intro = i > 0 and out[i - 1].kind == "intro"
+        if j - i >= 2 or (j - i == 1 and after_intro):
+            for k in range(i, j):
+                out[k] = Block("bullet", out[k].start, out[k].end, out[k].text)
+        i = max(j, i + 1)
+    return out
 
 
 def _table_runs(blocks: list[Block]) -> list[Block]:

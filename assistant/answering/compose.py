@@ -270,7 +270,12 @@ def _continuation(
         after.append(nxt)
         position += 1
     ends_passage = by_place.get((key, position)) is None
-    wants_more = s.text.rstrip().endswith(":") or kind in (QuestionKind.LIST, QuestionKind.PROCESS)
+    # The lead, or the sentence right after it, opens a list; or a list or process is asked.
+    opens = [s, *after[:1]]
+    wants_more = any(o.text.rstrip().endswith(":") for o in opens) or kind in (
+        QuestionKind.LIST,
+        QuestionKind.PROCESS,
+    )
     if ends_passage and wants_more and _length([s, *after]) < params.max_chars_list:
         for following in next_passage(s):
             if following.is_heading:
@@ -294,7 +299,15 @@ def _continuation(
         return _within(s, after, params.max_chars)
     nxt = after[0]
     related = float(np.dot(nxt.vector, s.vector)) >= params.min_own_similarity
-    return _within(s, [nxt], params.max_chars) if related else []
+    if not related:
+        return []
+    if nxt.text.rstrip().endswith(":"):
+        # "... a range of products. Some of the key products include:" - the list it
+        # opens is what the lead promised.
+        items = list(itertools.takewhile(lambda a: a.is_item, after[1:]))
+        if items:
+            return _within(s, [nxt, *items], params.max_chars_list)
+    return _within(s, [nxt], params.max_chars)
 
 
 def _within(lead: Sentence, following: list[Sentence], budget: int) -> list[Sentence]:

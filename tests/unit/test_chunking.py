@@ -237,3 +237,17 @@ def test_a_lower_case_list_that_ends_the_text_keeps_its_last_item() -> None:
     assert kinds[1:] == ["bullet", "bullet", "bullet"]
     # A lone lower-case last line is still a fragment, not an item.
     assert split_blocks("A sentence.\nand a fragment")[-1].kind == "paragraph"
+
+
+def test_labelled_lines_after_an_intro_or_in_a_run_are_a_list() -> None:
+    text = (
+        "The unit produces several products. Some of the key products include:\n"
+        "Data packs: The packs show where to look.\n"
+        "Some closing remarks follow here without a label at all.\n"
+        "Focus packs: These cover the areas of highest spend.\n"
+        "Explorer tool: It compares two indicators.\n"
+    )
+    kinds = [b.kind for b in split_blocks(text)]
+    assert kinds == ["intro", "bullet", "paragraph", "bullet", "bullet"]
+    # One labelled line alone, after no intro, is a paragraph.
+    assert split_blocks("Text here.\nNote: this is a paragraph.\nMore.")[1].kind == "paragraph"

@@ -270,3 +270,17 @@ def test_a_comparison_speaks_of_both_sides() -> None:
     assert service in picked
     plain = Request(kind=QuestionKind.CHANGE, weights={}, one_document=False)
     assert service not in compose(ranked, everything, plain, OPTIONS)
+
+
+def test_a_list_opened_by_the_sentence_after_the_lead_is_kept() -> None:
+    chunk = Chunk("unit#0", "", ChunkMeta(source_id="unit"))
+    lead = sentence("The unit produces a range of products.", "unit", position=0, chunk=chunk)
+    intro = sentence("Some of the key products include:", "unit", position=1, chunk=chunk)
+    first = sentence("Data packs: where to look.", "unit", position=2, item=True, chunk=chunk)
+    second = sentence(
+        "Focus packs: the costliest areas.", "unit", position=3, item=True, chunk=chunk
+    )
+    intro.vector = lead.vector  # on the lead's subject
+    everything = [lead, intro, first, second]
+    picked = compose(scored((lead, 0.9)), everything, request(), OPTIONS)
+    assert picked == [lead, intro, first, second]
