@@ -37,6 +37,11 @@ from vectorstore.writer_lease import Holder, WriterLease
 # by similarity.
 _REGISTRY_VECTOR = [1.0]
 _GENERATION = "generation"
+# Present while the store holds no chunk of a dead version: removed before any write that
+# could leave one behind (a crash between the new chunks and the switch, or between the
+# switch and the old chunks' deletion), put back once garbage is collected. A run that
+# wrote nothing then skips the collection, which reads every live version.
+_CLEAN = "clean"
 # Sentence vectors are kept at half precision: cosine scores move by about 1e-3.
 _SENTENCE_DTYPE = np.float16
 # Nearest chunks asked for beyond those wanted, to make up for chunks of no live version
@@ -290,6 +295,7 @@ class ChunkStore:
         """Make ``record``'s version live with these chunks (and, when given, each chunk's
         sentence vectors), replacing any older version."""
         self._indexed = None  # this process's indexes see its own writes
+        self._mark_unclean()
         if len(chunks) != len(vectors):
             raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
         if sentence_vectors is not None and len(sentence_vectors) != len(chunks):
@@ -337,13 +343,20 @@ class ChunkStore:
     def remove_document(self, source_id: str) -> None:
         """Take a document out of the store: registry first, so queries stop seeing it."""
         self._indexed = None
+        self._mark_unclean()
         self.registry.delete(ids=[source_id])
         self.mark_changed()
         self.chunks.delete(where={"source_id": source_id})
         self.sentences.delete(where={"source_id": source_id})
 
+    def _mark_unclean(self) -> None:
+        self.state.delete(ids=[_CLEAN])
+
     def collect_garbage(self) -> int:
-        """Delete chunks of no live version (left by an interrupted run); return how many."""
+        """Delete chunks of no live version (left by an interrupted run); return how many.
+        Nothing is read when no write since the last collection could have left any."""
+        if self.state.get(ids=[_CLEAN], include=[])["ids"]:
+            return 0
         live = self.live_versions()
         where = {"doc_version": {"$nin": live}} if live else None
         stale = self.chunks.get(where=where, include=[])["ids"]
@@ -352,6 +365,9 @@ class ChunkStore:
         orphans = self.sentences.get(where=where, include=[])["ids"]
         for start in range(0, len(orphans), self._batch):
             self.sentences.delete(ids=orphans[start : start + self._batch])
+        self.state.upsert(
+            ids=[_CLEAN], embeddings=[_REGISTRY_VECTOR], metadatas=[{"at": time.time()}]
+        )
         return len(stale)
 
     # -- reads -----------------------------------------------------------------------

@@ -93,7 +93,9 @@ def _ingest_one(tmp_path: Path, store: ChunkStore, embedder, text: str) -> None:
 
 
 def _plant_stale_chunks(store: ChunkStore, vector, n: int = 3) -> list[str]:
-    """Chunks of a version no registry record points at, as a crash would leave them."""
+    """Chunks of a version no registry record points at, as a crash would leave them
+    (the store marked unclean first, as every write does before it starts)."""
+    store._mark_unclean()
     ids = [chunk_id("a", "f" * 64, i) for i in range(n)]
     store.chunks.upsert(
         ids=ids,
@@ -122,6 +124,23 @@ def test_collect_garbage_removes_chunks_of_a_stale_version(tmp_path: Path, store
     assert store.collect_garbage() == len(stale)
     assert store.chunks.get(ids=stale)["ids"] == []
     assert store.count() == live
+
+
+def test_garbage_is_looked_for_only_after_a_write_since_the_last_collection(
+    tmp_path: Path, store, embedder
+) -> None:
+    _ingest_one(tmp_path, store, embedder, "Community pharmacies offer blood pressure checks.")
+    assert store.collect_garbage() == 0  # the ingest collected and marked the store clean
+    stale = _plant_stale_chunks(store, embedder.encode(["anything"])[0])
+    # A run that writes nothing does not read every live version looking for garbage ...
+    store.state.upsert(ids=["clean"], embeddings=[[1.0]], metadatas=[{"at": 0.0}])
+    assert store.collect_garbage() == 0
+    assert len(store.chunks.get(ids=stale)["ids"]) == len(stale)
+    # ... a write (here, the removal of a document) marks it unclean, and the next
+    # collection finds what an interrupted run left.
+    store.remove_document("no-such-document")
+    assert store.collect_garbage() == len(stale)
+    assert store.chunks.get(ids=stale)["ids"] == []
 
 
 def test_update_interrupted_before_the_switch_keeps_the_old_version_live(
