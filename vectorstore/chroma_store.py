@@ -167,6 +167,9 @@ class ChunkStore:
         # The live documents as last read from the registry, with the generation stamp
         # they were read under.
         self._documents: tuple[str, dict[str, DocumentRecord]] | None = None
+        # Whether this object removed the clean marker since its last collection: one
+        # state write per run, not one per document written.
+        self._unclean = False
 
     @property
     def client(self) -> Any:
@@ -350,7 +353,9 @@ class ChunkStore:
         self.sentences.delete(where={"source_id": source_id})
 
     def _mark_unclean(self) -> None:
-        self.state.delete(ids=[_CLEAN])
+        if not self._unclean:
+            self.state.delete(ids=[_CLEAN])
+            self._unclean = True
 
     def collect_garbage(self) -> int:
         """Delete chunks of no live version (left by an interrupted run); return how many.
@@ -368,6 +373,7 @@ class ChunkStore:
         self.state.upsert(
             ids=[_CLEAN], embeddings=[_REGISTRY_VECTOR], metadatas=[{"at": time.time()}]
         )
+        self._unclean = False
         return len(stale)
 
     # -- reads -----------------------------------------------------------------------

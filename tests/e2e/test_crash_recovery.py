@@ -92,10 +92,14 @@ def _ingest_one(tmp_path: Path, store: ChunkStore, embedder, text: str) -> None:
     run_ingest(docs, store, lambda: embedder, chunking=SMALL)
 
 
-def _plant_stale_chunks(store: ChunkStore, vector, n: int = 3) -> list[str]:
+def _plant_stale_chunks(
+    store: ChunkStore, vector, n: int = 3, *, as_a_write: bool = True
+) -> list[str]:
     """Chunks of a version no registry record points at, as a crash would leave them
-    (the store marked unclean first, as every write does before it starts)."""
-    store._mark_unclean()
+    (``as_a_write``: the store marked unclean first, as every write does before it
+    starts; without it, planted behind the store's back)."""
+    if as_a_write:
+        store._mark_unclean()
     ids = [chunk_id("a", "f" * 64, i) for i in range(n)]
     store.chunks.upsert(
         ids=ids,
@@ -131,9 +135,8 @@ def test_garbage_is_looked_for_only_after_a_write_since_the_last_collection(
 ) -> None:
     _ingest_one(tmp_path, store, embedder, "Community pharmacies offer blood pressure checks.")
     assert store.collect_garbage() == 0  # the ingest collected and marked the store clean
-    stale = _plant_stale_chunks(store, embedder.encode(["anything"])[0])
+    stale = _plant_stale_chunks(store, embedder.encode(["anything"])[0], as_a_write=False)
     # A run that writes nothing does not read every live version looking for garbage ...
-    store.state.upsert(ids=["clean"], embeddings=[[1.0]], metadatas=[{"at": 0.0}])
     assert store.collect_garbage() == 0
     assert len(store.chunks.get(ids=stale)["ids"]) == len(stale)
     # ... a write (here, the removal of a document) marks it unclean, and the next
