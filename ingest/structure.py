@@ -58,7 +58,7 @@ _MIN_DESCRIPTION_WORDS = 7  # shorter, and it is a heading or a fragment of a ta
 
 # Raise when what this module finds changes: a document found by another version (or with
 # other rules) is read again from its stored passages when the map is built.
-FINDER_VERSION = "5"
+FINDER_VERSION = "6"
 
 
 def finder_stamp(rules: StructureRules) -> str:
@@ -86,7 +86,7 @@ def relation_statements(
     a relation's wording; and the owner of a list of members the sentence opens (it ends
     with ':' and names none itself)."""
     found: list[Found] = []
-    opens_list: str | None = None
+    opens_list: str | None = _points_at_topic(sentence, topic)
     mentions, rules = sentence.mentions, sentence.rules
     for match, tag in rules.relation_cues.finditer(sentence.text):
         key, direction = tag.split(":")
@@ -153,6 +153,24 @@ def relation_statements(
                 if name_key(pair[0]) != name_key(pair[1]):
                     found.append(Found(key, pair[0], pair[1], members, from_topic))
     return found, opens_list
+
+
+# "Hospitals of this Trust within West Sussex are:", "Services run by the Board:": a
+# list whose owner the sentence points back to by its kind's word alone.
+_POINTS_BACK = re.compile(r"\b(?:of|in|within|at|by|from) (?:this|the|our) ([A-Za-z]+)\b", re.I)
+
+
+def _points_at_topic(sentence: NamedSentence, topic: str | None) -> str | None:
+    """The passage's subject, when the sentence opens a list (it ends with ':') of the
+    parts of "this <word>", the word being the subject's own kind word ("this Trust"
+    after "University Hospitals Sussex NHS Foundation Trust")."""
+    if not topic or not sentence.text.rstrip().endswith(":"):
+        return None
+    head = name_key(topic).split()[-1]
+    for match in _POINTS_BACK.finditer(sentence.text):
+        if singular_word(match.group(1).lower()) == head:
+            return topic
+    return None
 
 
 def _open_bracket(words: list[str]) -> bool:

@@ -256,6 +256,33 @@ def test_the_sites_a_body_runs_are_part_of_it_when_it_is_named_before() -> None:
     assert all(s.text.startswith(f"{opener} … {intro} … ") for s in listed)
 
 
+def test_a_list_of_the_parts_of_this_body_belongs_to_the_body_named_before() -> None:
+    opener = "Northfield Hospitals NHS Foundation Trust."
+    intro = "Hospitals of this Trust within the county are:"
+    items = ["- Alpha Hospital - is based in Ashby.", "- Beta Hospital."]
+    passage = "\n".join([opener, intro, *items])
+    listed = [s for s in _found(passage) if s.kind == "relation:part_of"]
+
+    assert [(s.subject, s.object) for s in listed] == [
+        ("Alpha Hospital", "Northfield Hospitals NHS Foundation Trust"),
+        ("Beta Hospital", "Northfield Hospitals NHS Foundation Trust"),
+    ]
+    assert all(s.text.startswith(f"{opener} … {intro} … ") for s in listed)
+
+
+@pytest.mark.parametrize(
+    "intro",
+    [
+        "Hospitals of this Council within the county are:",  # another kind's word
+        "Hospitals of this Trust within the county are the following.",  # opens no list
+    ],
+)
+def test_a_list_pointing_at_another_kind_or_not_a_list_is_not_the_bodys(intro: str) -> None:
+    passage = "\n".join(["Northfield Hospitals NHS Foundation Trust.", intro, "- Alpha Hospital."])
+
+    assert not [s for s in _found(passage) if s.kind == "relation:part_of"]
+
+
 # -- levels, definitions, names -----------------------------------------------------------
 
 
