@@ -231,10 +231,15 @@ class ChunkStore:
 
     # -- registry --------------------------------------------------------------------
 
-    def documents(self) -> dict[str, DocumentRecord]:
-        """Live documents by source id."""
+    def documents(self, findings: bool = True) -> dict[str, DocumentRecord]:
+        """Live documents by source id (without their acronym and structure findings
+        unless ``findings``: see :meth:`DocumentRecord.from_chroma`)."""
         got = self.registry.get(include=["metadatas"])
-        return {m["source_id"]: DocumentRecord.from_chroma(m) for m in got["metadatas"] or [] if m}
+        return {
+            m["source_id"]: DocumentRecord.from_chroma(m, findings)
+            for m in got["metadatas"] or []
+            if m
+        }
 
     def document_text(self, source_id: str) -> str | None:
         """The whole cleaned text of a live document."""
@@ -362,7 +367,7 @@ class ChunkStore:
         Nothing is read when no write since the last collection could have left any."""
         if self.state.get(ids=[_CLEAN], include=[])["ids"]:
             return 0
-        live = self.live_versions()
+        live = [r.version for r in self.documents(findings=False).values()]
         where = {"doc_version": {"$nin": live}} if live else None
         stale = self.chunks.get(where=where, include=[])["ids"]
         for start in range(0, len(stale), self._batch):

@@ -348,10 +348,15 @@ class DocumentRecord(Bibliography):
         return flat
 
     @classmethod
-    def from_chroma(cls, flat: dict[str, Any]) -> DocumentRecord:
+    def from_chroma(cls, flat: dict[str, Any], findings: bool = True) -> DocumentRecord:
         """Inverse of :meth:`to_chroma`; also reads records written before the fields were
-        typed, when they sat in one JSON ``metadata`` value."""
+        typed, when they sat in one JSON ``metadata`` value. Without ``findings`` the
+        acronyms and structure statements are left empty: parsing them is most of the
+        cost of reading a registry, and whether a file changed needs neither."""
         values = dict(flat)
+        if not findings:
+            values.pop("acronyms", None)
+            values.pop("structure", None)
         values.update(json.loads(values.pop("metadata", None) or "{}"))
         for key in ("notes", "cleaning_removed"):
             if isinstance(values.get(key), str):

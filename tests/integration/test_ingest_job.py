@@ -118,6 +118,21 @@ def test_second_run_finds_everything_unchanged_without_loading_the_model(
     assert store.count() == before == first.chunks_written
 
 
+def test_a_later_run_still_looks_for_acronyms_the_stored_documents_use(
+    docs: Path, store, embedder_factory
+) -> None:
+    # A re-run reads the registry without the documents' findings (it only compares
+    # versions); a run that writes must still know the acronyms stored documents use.
+    write_file(docs, "a.txt", "The RWB meets every month to agree the plan for the region.")
+    _ingest(docs, store, embedder_factory)
+    write_file(docs, "b.txt", "Each regional widget board sets its own agenda for the year.")
+    report = _ingest(docs, store, embedder_factory)
+
+    assert _outcome(report, "b").status == "added"
+    phrases = store.documents()["b"].acronyms.phrases
+    assert [p.short for p in phrases] == ["RWB"]
+
+
 # -- incremental runs ---------------------------------------------------------------------
 
 

@@ -112,3 +112,24 @@ def test_a_lower_case_phrase_counts_for_an_acronym_another_document_used_before(
     named = _doc("a", "Each Integrated Care Board decides.") + _doc("b", "The ICB decides.")
     entry = Glossary(named).lookup("ICB")
     assert entry is not None and entry.long == "Integrated Care Board"
+
+
+def test_a_record_read_without_findings_keeps_what_a_re_run_compares() -> None:
+    found = document_acronyms(_doc("a", "Integrated Care Boards (ICBs) lead."))
+    record = DocumentRecord(
+        source_id="a",
+        version="v",
+        file="a.md",
+        root="/docs",
+        chunk_count=1,
+        char_count=10,
+        ingested_at="2026-12-06T00:00:00+00:00",
+        acronyms=found,
+    )
+
+    light = DocumentRecord.from_chroma(record.to_chroma(), findings=False)
+
+    # Whether a file changed, where it is and what it held: all there; the findings
+    # (most of a registry's weight) are not parsed.
+    assert (light.version, light.location, light.chunk_count) == ("v", record.location, 1)
+    assert light.acronyms == DocumentAcronyms() and found != DocumentAcronyms()
