@@ -223,13 +223,30 @@ class DocumentAcronyms:
     names: list[PhraseUse] = field(default_factory=list)
 
     def to_json(self) -> str:
-        """Compact JSON: lists of field values, in field order."""
+        """Compact JSON: lists of field values, in field order, after the document's
+        source id and its chunks' id prefix, which every entry would otherwise repeat
+        (they were most of a registry's weight: 10,000 documents' findings are read
+        whole when an app starts)."""
+        entries = [*self.defined, *self.phrases, *self.names]
+        source_id = entries[0].source_id if entries else ""
+        prefix = entries[0].chunk_id.rpartition("#")[0] + "#" if entries else ""
+
+        def pack(entry: GlossaryEntry | PhraseUse) -> list:
+            values = asdict(entry)
+            if values["source_id"] == source_id:
+                values["source_id"] = ""
+            if prefix and values["chunk_id"].startswith(prefix) and values["chunk_id"] != prefix:
+                values["chunk_id"] = values["chunk_id"][len(prefix) :]  # no "#" left
+            return list(values.values())
+
         return json.dumps(
             [
-                [list(asdict(e).values()) for e in self.defined],
+                source_id,
+                prefix,
+                [pack(e) for e in self.defined],
                 self.used,
-                [list(asdict(p).values()) for p in self.phrases],
-                [list(asdict(p).values()) for p in self.names],
+                [pack(p) for p in self.phrases],
+                [pack(p) for p in self.names],
             ],
             ensure_ascii=False,
             separators=(",", ":"),
@@ -237,16 +254,29 @@ class DocumentAcronyms:
 
     @classmethod
     def from_json(cls, text: str | None) -> DocumentAcronyms:
-        """Inverse of :meth:`to_json` (empty for a record written without acronyms)."""
+        """Inverse of :meth:`to_json` (empty for a record written without acronyms); also
+        reads the earlier layout, whose entries were written out whole."""
         parts = json.loads(text) if text else None
-        if not isinstance(parts, list) or len(parts) != 4:
+        if isinstance(parts, list) and len(parts) == 4:
+            source_id, prefix, parts = "", "", ["", "", *parts]
+        elif isinstance(parts, list) and len(parts) == 6:
+            source_id, prefix = parts[0], parts[1]
+        else:
             return cls()  # another version's layout: found again when re-ingested
-        defined, used, phrases, names = parts
+        _, _, defined, used, phrases, names = parts
+
+        def unpack(values: list, at: int) -> list:
+            values = list(values)
+            values[at] = values[at] or source_id
+            if values[at + 1] and "#" not in values[at + 1]:
+                values[at + 1] = prefix + values[at + 1]
+            return values
+
         return cls(
-            [GlossaryEntry(*e) for e in defined],
+            [GlossaryEntry(*unpack(e, 2)) for e in defined],
             list(used),
-            [PhraseUse(*p) for p in phrases],
-            [PhraseUse(*p) for p in names],
+            [PhraseUse(*unpack(p, 4)) for p in phrases],
+            [PhraseUse(*unpack(p, 4)) for p in names],
         )
 
 
@@ -273,6 +303,10 @@ class StructureStatement:
     listed: bool = False  # the subject is an item of a list of members ("relation:part_of")
 
 
+# Where a statement's chunk id sits among its fields (the JSON rows are field values).
+_STATEMENT_CHUNK_ID = [f.name for f in fields(StructureStatement)].index("chunk_id")
+
+
 @dataclass
 class DocumentStructure:
     """What one document says about how the NHS is organised (the map's raw material),
@@ -285,10 +319,17 @@ class DocumentStructure:
         """Compact JSON: the fingerprint, then lists of field values, in field order. A
         sentence's text is left out (its span finds it in the document's text, which the
         store keeps) unless it is not one slice of the document: a listed member's."""
-        rows = [
-            list(asdict(s if s.listed else replace(s, text="")).values()) for s in self.statements
-        ]
-        return json.dumps([self.rules, rows], ensure_ascii=False, separators=(",", ":"))
+        prefix = self.statements[0].chunk_id.rpartition("#")[0] + "#" if self.statements else ""
+
+        def row(statement: StructureStatement) -> list:
+            values = asdict(statement if statement.listed else replace(statement, text=""))
+            chunk_id = values["chunk_id"]
+            if prefix and chunk_id.startswith(prefix) and chunk_id != prefix:
+                values["chunk_id"] = chunk_id[len(prefix) :]  # the chunk ids' shared prefix
+            return list(values.values())
+
+        rows = [row(s) for s in self.statements]
+        return json.dumps([self.rules, prefix, rows], ensure_ascii=False, separators=(",", ":"))
 
     def with_texts(self, document: str) -> DocumentStructure:
         """The statements with each sentence's text read back from the document's text."""
@@ -301,10 +342,19 @@ class DocumentStructure:
     def from_json(cls, text: str | None) -> DocumentStructure:
         """Inverse of :meth:`to_json` (empty, with no fingerprint, for another layout)."""
         parts = json.loads(text) if text else None
-        if not isinstance(parts, list) or len(parts) != 2:
+        if isinstance(parts, list) and len(parts) == 2:  # the earlier layout: ids whole
+            parts = [parts[0], "", parts[1]]
+        if not isinstance(parts, list) or len(parts) != 3:
             return cls()
-        rules, statements = parts
-        return cls(str(rules), [StructureStatement(*s) for s in statements])
+        rules, prefix, statements = parts
+        at = _STATEMENT_CHUNK_ID
+
+        def statement(values: list) -> StructureStatement:
+            if values[at] and "#" not in values[at]:
+                values = [*values[:at], prefix + values[at], *values[at + 1 :]]
+            return StructureStatement(*values)
+
+        return cls(str(rules), [statement(s) for s in statements])
 
 
 @dataclass(kw_only=True)

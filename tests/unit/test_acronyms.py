@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+
 from assistant.retrieval.glossary import Glossary
 from ingest.acronyms import document_acronyms
-from vectorstore.records import Chunk, ChunkMeta, DocumentAcronyms, DocumentRecord
+from vectorstore.records import Chunk, ChunkMeta, DocumentAcronyms, DocumentRecord, PhraseUse
 
 
 def _doc(source_id: str, *texts: str) -> list[Chunk]:
@@ -133,3 +136,27 @@ def test_a_record_read_without_findings_keeps_what_a_re_run_compares() -> None:
     # (most of a registry's weight) are not parsed.
     assert (light.version, light.location, light.chunk_count) == ("v", record.location, 1)
     assert light.acronyms == DocumentAcronyms() and found != DocumentAcronyms()
+
+
+def test_findings_json_states_the_source_and_chunk_prefix_once_and_reads_old_records() -> None:
+    chunks = _doc(
+        "policy", "Integrated Care Boards (ICBs) lead. Each PCN and each Primary Care Network."
+    )
+    found = document_acronyms(chunks)
+    # An entry from elsewhere (another source, a chunk id of another shape) keeps its ids.
+    other = PhraseUse("ICB", "integrated care board", "Integrated Care Board", 1, "b", "", 0, 5)
+    found.names.append(other)
+    packed = found.to_json()
+
+    assert DocumentAcronyms.from_json(packed) == found
+    assert packed.count('"policy"') == 1 and packed.count('"policy#v#') == 1
+    old_layout = json.dumps(
+        [
+            [list(asdict(e).values()) for e in found.defined],
+            found.used,
+            [list(asdict(p).values()) for p in found.phrases],
+            [list(asdict(p).values()) for p in found.names],
+        ]
+    )
+    assert DocumentAcronyms.from_json(old_layout) == found
+    assert len(packed) < len(old_layout)

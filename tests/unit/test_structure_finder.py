@@ -8,6 +8,7 @@ the sample corpus.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
@@ -439,6 +440,18 @@ def test_with_texts_reads_the_sentences_back_from_the_document() -> None:
     restored = DocumentStructure.from_json(found.to_json()).with_texts(text)
 
     assert restored == found
+
+
+def test_structure_json_states_the_chunk_id_prefix_once_and_reads_the_earlier_layout() -> None:
+    text, found = _list_document()
+    packed = found.to_json()
+
+    assert packed.count('"doc#v#') == 1  # the statements' shared chunk id prefix
+    # The earlier layout: each statement's fields in order, its chunk id written whole.
+    rows = [list(asdict(s if s.listed else replace(s, text="")).values()) for s in found.statements]
+    earlier = json.dumps([found.rules, rows])
+    assert DocumentStructure.from_json(earlier).with_texts(text) == found
+    assert len(packed) < len(earlier)
 
 
 def test_structure_json_of_another_layout_is_empty() -> None:
