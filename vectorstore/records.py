@@ -227,7 +227,7 @@ class DocumentAcronyms:
         source id and its chunks' id prefix, which every entry would otherwise repeat
         (they were most of a registry's weight: 10,000 documents' findings are read
         whole when an app starts)."""
-        entries = [*self.defined, *self.phrases, *self.names]
+        entries: list[GlossaryEntry | PhraseUse] = [*self.defined, *self.phrases, *self.names]
         source_id = entries[0].source_id if entries else ""
         prefix = entries[0].chunk_id.rpartition("#")[0] + "#" if entries else ""
 
