@@ -149,7 +149,9 @@ class Assistant:
 
     def library(self) -> list[DocumentRecord]:
         """The ingested documents, in source-id order."""
-        return [r for _, r in sorted(self._store.documents().items())]
+        # Without their findings: a listing needs none, and at 10,000 documents parsing
+        # them takes seconds.
+        return [r for _, r in sorted(self._store.documents(findings=False).items())]
 
     def document_text(self, source_id: str) -> str | None:
         """The whole cleaned text of an ingested document (to show a citation in context)."""
@@ -163,7 +165,7 @@ class Assistant:
         from assistant.structure import as_of as at_year
         from assistant.structure import library_map
 
-        versions = frozenset(r.version for r in self._store.live_documents().values())
+        versions = frozenset(r.version for r in self._store.live_documents(False).values())
         with self._map_lock:
             if self._map is None or self._map[0] != versions:
                 self._map = (versions, library_map(self._store))

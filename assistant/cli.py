@@ -472,7 +472,7 @@ def map_(
     from assistant.wiring import open_store
 
     store = open_store(settings)
-    if not store.live_documents():
+    if not store.live_documents(findings=False):
         err.print(
             f"[red]The store {escape(store_label(settings))} is empty: run "
             "`nhsa ingest FOLDER` first.[/red]"

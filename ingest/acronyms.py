@@ -14,11 +14,12 @@ capitalised name ("Integrated Care Boards"), not in lower case.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence, Set
+from collections import defaultdict
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import replace
 from itertools import pairwise
 
-from vectorstore.records import Chunk, DocumentAcronyms, GlossaryEntry, PhraseUse
+from vectorstore.records import Chunk, DocumentAcronyms, DocumentRecord, GlossaryEntry, PhraseUse
 
 _PAREN = re.compile(r"\(([^()]{1,80})\)")
 _SHORT = re.compile(r"^[A-Z][A-Za-z/&]*[A-Z][A-Za-z/&]*$|^[A-Z]{2,}s?$")
@@ -234,3 +235,54 @@ def document_acronyms(
         phrase_uses(chunks, sought) if sought else [],
         capitalised_names(chunks, sought),
     )
+
+
+def glossary_entries(documents: Sequence[DocumentAcronyms]) -> list[GlossaryEntry]:
+    """The glossary of documents whose acronyms were found, in their order: the first
+    definition met wins; an acronym none spells out takes a phrase (``_inferred``)."""
+    entries: dict[str, GlossaryEntry] = {}
+    for document in documents:
+        for entry in document.defined:
+            entries.setdefault(entry.short.upper(), entry)
+    for entry in _inferred(documents, set(entries)):
+        entries[entry.short.upper()] = entry
+    return list(entries.values())
+
+
+def library_glossary(records: Iterable[DocumentRecord]) -> list[GlossaryEntry]:
+    """The glossary of a library's documents, in source-id order (a stable order, the
+    same whoever assembles it: ingest saves it, the app reads it)."""
+    ordered = sorted(records, key=lambda r: r.source_id)
+    return glossary_entries([r.acronyms for r in ordered])
+
+
+def _inferred(documents: Sequence[DocumentAcronyms], known: set[str]) -> list[GlossaryEntry]:
+    """Acronyms no document spells out, matched to the phrase the documents use most
+    whose initials spell them: one content word per letter, in order, in the document
+    that uses the acronym or as a capitalised name in any document. Two-letter forms need
+    the phrase twice: two initials match by chance more often."""
+    wanted = {a for d in documents for a in d.used if a.upper() not in known}
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    first_seen: dict[tuple[str, str], PhraseUse] = {}
+    for document in documents:
+        for use in (*document.phrases, *document.names):
+            if use.short not in wanted:
+                continue
+            key = (use.short, use.phrase)
+            counts[key] += use.count
+            first_seen.setdefault(key, use)
+    best: dict[str, tuple[int, str]] = {}
+    for (short, phrase), count in counts.items():
+        best[short] = max(best.get(short, (0, "")), (count, phrase))
+    entries = []
+    for short in sorted(best):
+        count, phrase = best[short]
+        if len(short) == 2 and count < 2:
+            continue
+        use = first_seen[(short, phrase)]
+        entries.append(
+            GlossaryEntry(
+                short, use.written, use.source_id, use.chunk_id, use.start, use.end, inferred=True
+            )
+        )
+    return entries

@@ -29,7 +29,7 @@ from chromadb.errors import InternalError
 from vectorstore.errors import StoreUnavailable
 from vectorstore.lexical import LexicalIndex
 from vectorstore.lexical_cache import LexicalCache
-from vectorstore.records import Chunk, ChunkMeta, DocumentRecord
+from vectorstore.records import Chunk, ChunkMeta, DocumentRecord, GlossaryEntry
 from vectorstore.writer_lease import Holder, WriterLease
 
 # Chroma refuses records without a vector (and would fetch its default model to make
@@ -166,7 +166,8 @@ class ChunkStore:
         self._indexed: frozenset[str] | None = None
         # The live documents as last read from the registry, with the generation stamp
         # they were read under.
-        self._documents: tuple[str, dict[str, DocumentRecord]] | None = None
+        # The live documents as of a generation stamp, and whether read with findings.
+        self._documents: tuple[str, dict[str, DocumentRecord], bool] | None = None
         # Whether this object removed the clean marker since its last collection: one
         # state write per run, not one per document written.
         self._unclean = False
@@ -246,17 +247,18 @@ class ChunkStore:
         got = self.registry.get(ids=[source_id], include=["documents"])
         return got["documents"][0] if got["ids"] else None
 
-    def live_documents(self) -> dict[str, DocumentRecord]:
-        """Live documents by source id, as of the current generation stamp.
+    def live_documents(self, findings: bool = True) -> dict[str, DocumentRecord]:
+        """Live documents by source id, as of the current generation stamp (without their
+        findings unless ``findings``: see :meth:`documents`).
 
         Read from the registry only when the stamp has changed since the last read: asked
         before every question, it costs one lookup at any library size."""
         stamp = self.generation()  # before the registry: a write in between is seen next time
         cached = self._documents
-        if stamp is None or cached is None or cached[0] != stamp:
-            documents = self.documents()
+        if stamp is None or cached is None or cached[0] != stamp or (findings and not cached[2]):
+            documents = self.documents(findings)
             # A store written before stamps existed has none: read it every time.
-            self._documents = (stamp, documents) if stamp is not None else None
+            self._documents = (stamp, documents, findings) if stamp is not None else None
         else:
             documents = cached[1]
         self._follow_other_writers(frozenset(r.version for r in documents.values()))
@@ -264,7 +266,7 @@ class ChunkStore:
 
     def live_versions(self) -> list[str]:
         """Content versions of the live documents (what every search keeps)."""
-        return [r.version for r in self.live_documents().values()]
+        return [r.version for r in self.live_documents(findings=False).values()]
 
     def generation(self) -> str | None:
         """The store's generation stamp (None for a store that has never had one)."""
@@ -533,11 +535,27 @@ class ChunkStore:
             return None
         return self._lexical.saved((r.source_id, r.version) for r in documents.values())
 
+    def saved_glossary(self, documents: Mapping[str, DocumentRecord]) -> list[GlossaryEntry] | None:
+        """The glossary ingest saved for these documents (None: not saved, or this store
+        keeps no files beside it)."""
+        if self._lexical is None:
+            return None
+        return self._lexical.saved_glossary((r.source_id, r.version) for r in documents.values())
+
+    def save_glossary(
+        self, documents: Mapping[str, DocumentRecord], entries: Sequence[GlossaryEntry]
+    ) -> None:
+        """Save the glossary assembled for these documents (see :meth:`saved_glossary`)."""
+        if self._lexical is not None:
+            self._lexical.save_glossary(
+                ((r.source_id, r.version) for r in documents.values()), entries
+            )
+
     def lexical_index(self, documents: Mapping[str, DocumentRecord] | None = None) -> LexicalIndex:
         """The BM25 index over the live documents' chunks (of ``documents`` when given):
         from disk when this store keeps one, brought up to date for the documents it has
         not seen."""
-        live = self.live_documents() if documents is None else documents
+        live = self.live_documents(findings=False) if documents is None else documents
         if self._lexical is None:
             return LexicalIndex(self.chunks_of(sorted({r.version for r in live.values()})))
         return self._lexical.index(

@@ -1,24 +1,28 @@
 """The lexical index kept on disk beside the store, brought up to date document by document.
 
-Each chunk's terms are computed once, when its document version first appears, and kept in
-a small SQLite table; the BM25 index over the live versions is saved under a key of those
-versions. Ingest brings it up to date before it returns, so ``nhsa serve`` starts by
-loading it; a process reading a Chroma server that another process wrote to fetches only
-the chunks of the versions it has not seen.
+Each chunk's terms are computed once, when its document version first appears, and kept
+in a small SQLite table; the BM25 index over the live versions is saved under a key of
+those versions. Ingest brings it up to date before it returns, so ``nhsa serve`` starts
+by loading it; the glossary assembled from every live document's acronyms is saved under
+the same key, so that a start need not read every document's findings; a process reading
+a Chroma server that another process wrote to fetches only the chunks of the versions it
+has not seen.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
+from dataclasses import astuple
 from pathlib import Path
 
 from vectorstore.lexical import LexicalIndex, chunk_terms
-from vectorstore.records import Chunk
+from vectorstore.records import Chunk, GlossaryEntry
 
 # Saved indexes kept besides the newest: a process may still be loading one.
 _KEEP = 2
@@ -70,6 +74,38 @@ class LexicalCache:
         except (OSError, ValueError, KeyError):
             shutil.rmtree(folder, ignore_errors=True)  # damaged: build it again
             return None
+
+    def saved_glossary(self, documents: Iterable[tuple[str, str]]) -> list[GlossaryEntry] | None:
+        """The glossary saved for ``documents``, or None when there is none yet."""
+        path = self._glossary_of(frozenset(documents))
+        try:
+            rows = json.loads(path.read_text(encoding="utf-8"))
+            return [GlossaryEntry(*row) for row in rows]
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, TypeError):
+            path.unlink(missing_ok=True)  # damaged: assembled again
+            return None
+
+    def save_glossary(
+        self, documents: Iterable[tuple[str, str]], entries: Sequence[GlossaryEntry]
+    ) -> None:
+        """Save the glossary of ``documents`` (written beside, then renamed)."""
+        path = self._glossary_of(frozenset(documents))
+        partial = self.folder / f".partial-{uuid.uuid4().hex}.json"
+        rows = [list(astuple(e)) for e in entries]
+        partial.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+        partial.replace(path)
+        others = sorted(
+            (p for p in self.folder.glob("glossary-*.json") if p != path),
+            key=_age_key,
+            reverse=True,
+        )
+        for old in others[_KEEP:]:
+            old.unlink(missing_ok=True)
+
+    def _glossary_of(self, wanted: frozenset[tuple[str, str]]) -> Path:
+        return self.folder / f"glossary-{self._folder_of(wanted).name.removeprefix('index-')}.json"
 
     def _folder_of(self, wanted: frozenset[tuple[str, str]]) -> Path:
         key = hashlib.sha256("\n".join(f"{s}\t{v}" for s, v in sorted(wanted)).encode())

@@ -13,45 +13,13 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from ingest.acronyms import document_acronyms, singular
+from ingest.acronyms import document_acronyms, glossary_entries, singular
 from vectorstore.lexical import terms
-from vectorstore.records import Chunk, DocumentAcronyms, GlossaryEntry, PhraseUse
+from vectorstore.records import Chunk, DocumentAcronyms, GlossaryEntry
 
 __all__ = ["Glossary", "GlossaryEntry"]
 
 _TOKEN = re.compile(r"[A-Za-z/&]+")
-
-
-def _inferred(documents: Sequence[DocumentAcronyms], known: set[str]) -> list[GlossaryEntry]:
-    """Acronyms no document spells out, matched to the phrase the documents use most
-    whose initials spell them: one content word per letter, in order, in the document
-    that uses the acronym or as a capitalised name in any document. Two-letter forms need
-    the phrase twice: two initials match by chance more often."""
-    wanted = {a for d in documents for a in d.used if a.upper() not in known}
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    first_seen: dict[tuple[str, str], PhraseUse] = {}
-    for document in documents:
-        for use in (*document.phrases, *document.names):
-            if use.short not in wanted:
-                continue
-            key = (use.short, use.phrase)
-            counts[key] += use.count
-            first_seen.setdefault(key, use)
-    best: dict[str, tuple[int, str]] = {}
-    for (short, phrase), count in counts.items():
-        best[short] = max(best.get(short, (0, "")), (count, phrase))
-    entries = []
-    for short in sorted(best):
-        count, phrase = best[short]
-        if len(short) == 2 and count < 2:
-            continue
-        use = first_seen[(short, phrase)]
-        entries.append(
-            GlossaryEntry(
-                short, use.written, use.source_id, use.chunk_id, use.start, use.end, inferred=True
-            )
-        )
-    return entries
 
 
 class Glossary:
@@ -73,17 +41,20 @@ class Glossary:
     def from_documents(cls, documents: Sequence[DocumentAcronyms]) -> Glossary:
         """The glossary of documents whose acronyms were found at ingest (in a stable
         order: the first definition met wins)."""
+        return cls.from_entries(glossary_entries(documents))
+
+    @classmethod
+    def from_entries(cls, entries: Sequence[GlossaryEntry]) -> Glossary:
+        """The glossary of entries assembled before (saved by ingest beside the store)."""
         glossary = cls.__new__(cls)
-        glossary._assemble(documents)
+        glossary._index(entries)
         return glossary
 
     def _assemble(self, documents: Sequence[DocumentAcronyms]) -> None:
-        self.entries: dict[str, GlossaryEntry] = {}
-        for document in documents:
-            for entry in document.defined:
-                self.entries.setdefault(entry.short.upper(), entry)
-        for entry in _inferred(documents, set(self.entries)):
-            self.entries[entry.short.upper()] = entry
+        self._index(glossary_entries(documents))
+
+    def _index(self, entries: Sequence[GlossaryEntry]) -> None:
+        self.entries: dict[str, GlossaryEntry] = {e.short.upper(): e for e in entries}
         self._terms_cache: dict[str, frozenset[str]] = {}
         self._long_patterns = {
             key: re.compile(r"\b" + re.escape(e.long).replace(r"\ ", r"\s+") + r"s?\b", re.I)

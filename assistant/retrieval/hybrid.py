@@ -1,8 +1,8 @@
 """Hybrid retrieval: dense (Chroma) and BM25, fused by weighted reciprocal rank, diversified.
 
 The lexical index and the glossary come from what ingest computed and stored (the
-store's saved BM25 index, each document's acronyms); they are picked up again only when
-the set of live document versions changes, never per query.
+store's saved BM25 index and glossary, assembled from each document's acronyms); they are
+picked up again only when the set of live document versions changes, never per query.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from functools import cached_property
 import numpy as np
 
 from assistant.answering.question_kind import QuestionKind, defined_term, question_kind
-from assistant.retrieval.glossary import Glossary
+from assistant.retrieval.glossary import Glossary, GlossaryEntry
 from assistant.retrieval.named import TitleIndex
 from assistant.retrieval.options import RetrievalOptions
+from ingest.acronyms import library_glossary
 from vectorstore.chroma_store import ChunkStore
 from vectorstore.lexical import LexicalIndex, terms
 from vectorstore.records import Chunk, DocumentRecord
@@ -242,7 +243,7 @@ class HybridRetriever:
     def snapshot(self) -> KnowledgeSnapshot:
         """The current lexical index and glossary, picked up again if an ingest changed
         the store."""
-        documents = self.store.live_documents()
+        documents = self.store.live_documents(findings=False)
         versions = frozenset(r.version for r in documents.values())
         current = self._snapshot
         if current is not None and current.versions == versions:
@@ -285,17 +286,29 @@ class HybridRetriever:
     def _load(
         self, versions: frozenset[str], documents: dict[str, DocumentRecord]
     ) -> KnowledgeSnapshot:
-        # The first definition met wins: documents in a stable order.
         ordered = sorted(documents.values(), key=lambda r: r.source_id)
         return KnowledgeSnapshot(
             versions,
             self.store.lexical_index(documents),
-            Glossary.from_documents([r.acronyms for r in ordered]),
+            Glossary.from_entries(self._glossary(documents)),
             self.store.get,
             self.store.live_chunks,
             {year for r in ordered if (year := r.year) is not None},
             TitleIndex.from_documents(ordered),
         )
+
+    def _glossary(self, documents: dict[str, DocumentRecord]) -> list[GlossaryEntry]:
+        """The glossary ingest saved for these documents; else assembled from every
+        document's findings (seconds at 10,000 documents) and saved for the next start."""
+        saved = self.store.saved_glossary(documents)
+        if saved is not None:
+            return saved
+        with_findings = self.store.live_documents()
+        if frozenset(with_findings) != frozenset(documents):
+            with_findings = {k: r for k, r in self.store.documents().items() if k in documents}
+        entries = library_glossary(with_findings.values())
+        self.store.save_glossary(documents, entries)
+        return entries
 
     def search(self, query: str, k: int | None = None) -> Retrieval:
         """The best ``k`` chunks for ``query``."""

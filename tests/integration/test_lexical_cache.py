@@ -167,3 +167,76 @@ def test_a_search_among_ids_ranks_only_those_chunks(store: ChunkStore) -> None:
     assert among[0][1] == pytest.approx(0.3 / np.linalg.norm(near_beds), abs=1e-5)
     assert store.nearest_among(near_beds, 1, ["pcn#v1#0", "formulary#v1#0"])[0][0].id == "pcn#v1#0"
     assert store.nearest_among(near_beds, 5, []) == []
+
+
+def _glossed(store: ChunkStore) -> None:
+    """Two documents whose findings the glossary assembles (one defines, one infers)."""
+    from ingest.acronyms import document_acronyms
+
+    for source_id, text, axis in (
+        ("icb", "Integrated Care Boards (ICBs) plan services for their area.", 0),
+        ("rwb", "The RWB meets monthly; each Regional Widget Board sets goals.", 1),
+    ):
+        chunk = Chunk(f"{source_id}#g1#0", text, ChunkMeta(source_id=source_id, doc_version="g1"))
+        record = DocumentRecord(
+            source_id=source_id,
+            version="g1",
+            file=f"{source_id}.md",
+            root="/library",
+            chunk_count=1,
+            char_count=len(text),
+            ingested_at="2026-12-06T00:00:00+00:00",
+            text=text,
+            acronyms=document_acronyms([chunk]),
+        )
+        vector = [0.0] * 4
+        vector[axis] = 1.0
+        store.replace_document(record, [chunk], [vector])
+
+
+def test_a_saved_glossary_is_what_the_findings_assemble_and_survives_damage(
+    store: ChunkStore,
+) -> None:
+    from ingest.acronyms import library_glossary
+
+    _glossed(store)
+    live = store.live_documents(findings=False)
+    assert store.saved_glossary(live) is None
+    entries = library_glossary(store.documents().values())
+    assert {e.short for e in entries} >= {"ICB", "RWB"}
+
+    store.save_glossary(live, entries)
+
+    assert store.saved_glossary(live) == entries
+    assert store.saved_glossary({k: r for k, r in live.items() if k != "rwb"}) is None
+    saved = next(store._lexical.folder.glob("glossary-*.json"))  # type: ignore[union-attr]
+    saved.write_text("[[1, 2", encoding="utf-8")
+    assert store.saved_glossary(live) is None and not saved.exists()
+
+
+def test_a_start_with_a_saved_glossary_reads_no_findings(
+    store: ChunkStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.retrieval.hybrid import HybridRetriever
+    from assistant.retrieval.options import RetrievalOptions
+
+    _glossed(store)
+    # The first start assembles the glossary from every document's findings and saves it.
+    first = HybridRetriever(store, _AxisEmbedder(), RetrievalOptions(rerank_candidates=0))
+    assert first.snapshot().glossary.lookup("RWB").long == "Regional Widget Board"
+    reads: list[bool] = []
+    documents = store.documents
+
+    def counting(findings: bool = True):
+        reads.append(findings)
+        return documents(findings)
+
+    monkeypatch.setattr(store, "documents", counting)
+    store._documents = None  # as a new process: nothing read yet
+
+    again = HybridRetriever(store, _AxisEmbedder(), RetrievalOptions(rerank_candidates=0))
+    glossary = again.snapshot().glossary
+
+    assert glossary.lookup("ICB").long == "Integrated Care Boards"
+    assert glossary.lookup("RWB").long == "Regional Widget Board"
+    assert reads == [False]  # the registry once, without the findings

@@ -41,9 +41,9 @@ def counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     reads = []
     read = store.documents
 
-    def counting():
+    def counting(findings: bool = True):
         reads.append(1)
-        return read()
+        return read(findings)
 
     monkeypatch.setattr(store, "documents", counting)
     return store, reads
