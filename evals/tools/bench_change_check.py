@@ -42,11 +42,18 @@ def _register(store: ChunkStore, start: int, stop: int) -> None:
             )
             for i in ids
         ]
+        register(store, records)
+
+
+def register(store: ChunkStore, records: list[DocumentRecord], batch: int = 1000) -> None:
+    """Write stand-in registry records (no chunks) and renew the store's stamp."""
+    for first in range(0, len(records), batch):
+        part = records[first : first + batch]
         store.registry.upsert(
-            ids=[r.source_id for r in records],
-            embeddings=[[1.0]] * len(records),
-            metadatas=[r.to_chroma() for r in records],
-            documents=[f"Stand-in document {r.source_id}." for r in records],
+            ids=[r.source_id for r in part],
+            embeddings=[[1.0]] * len(part),
+            metadatas=[r.to_chroma() for r in part],
+            documents=[f"Stand-in document {r.source_id}." for r in part],
         )
     store.mark_changed()
 

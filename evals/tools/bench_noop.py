@@ -28,6 +28,7 @@ from rich.table import Table
 
 from assistant.retrieval.glossary import Glossary
 from assistant.settings import Settings
+from evals.tools.bench_change_check import register
 from ingest.job import document_version, run_ingest
 from ingest.options import ChunkingOptions
 from vectorstore.chroma_store import ChunkStore
@@ -74,18 +75,6 @@ def _stand_ins(
     return records
 
 
-def _register(store: ChunkStore, records: list[DocumentRecord]) -> None:
-    for first in range(0, len(records), _BATCH):
-        batch = records[first : first + _BATCH]
-        store.registry.upsert(
-            ids=[r.source_id for r in batch],
-            embeddings=[[1.0]] * len(batch),
-            metadatas=[r.to_chroma() for r in batch],
-            documents=[f"Stand-in document {r.source_id}." for r in batch],
-        )
-    store.mark_changed()
-
-
 def main(
     sizes: Annotated[str, typer.Option(help="Library sizes, comma-separated.")] = "1000,10000",
     template: Annotated[
@@ -112,7 +101,7 @@ def main(
         held = 0
         for size in sorted(int(s) for s in sizes.split(",")):
             records = _stand_ins(folder, held, size, templates)
-            _register(ChunkStore.open(store_dir), records)
+            register(ChunkStore.open(store_dir), records, _BATCH)
             held = size
             weight = sum(len(str(v)) for r in records for v in r.to_chroma().values())
             # The run that wrote these documents would have saved the glossary: so does

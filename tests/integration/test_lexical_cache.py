@@ -18,7 +18,13 @@ TEXTS = {
 }
 
 
-def _write(store: ChunkStore, source_id: str, version: str, text: str, axis: int) -> None:
+def _write(
+    store: ChunkStore, source_id: str, version: str, text: str, axis: int, acronyms: bool = False
+) -> None:
+    """One document of one chunk, its vector along ``axis`` (and with its acronym
+    findings when ``acronyms``)."""
+    from ingest.acronyms import document_acronyms
+
     chunk = Chunk(
         f"{source_id}#{version}#0", text, ChunkMeta(source_id=source_id, doc_version=version)
     )
@@ -32,6 +38,8 @@ def _write(store: ChunkStore, source_id: str, version: str, text: str, axis: int
         ingested_at="2026-12-06T00:00:00+00:00",
         text=text,
     )
+    if acronyms:
+        record.acronyms = document_acronyms([chunk])
     vector = [0.0] * 4
     vector[axis] = 1.0
     store.replace_document(record, [chunk], [vector])
@@ -171,27 +179,12 @@ def test_a_search_among_ids_ranks_only_those_chunks(store: ChunkStore) -> None:
 
 def _glossed(store: ChunkStore) -> None:
     """Two documents whose findings the glossary assembles (one defines, one infers)."""
-    from ingest.acronyms import document_acronyms
-
-    for source_id, text, axis in (
-        ("icb", "Integrated Care Boards (ICBs) plan services for their area.", 0),
-        ("rwb", "The RWB meets monthly; each Regional Widget Board sets goals.", 1),
-    ):
-        chunk = Chunk(f"{source_id}#g1#0", text, ChunkMeta(source_id=source_id, doc_version="g1"))
-        record = DocumentRecord(
-            source_id=source_id,
-            version="g1",
-            file=f"{source_id}.md",
-            root="/library",
-            chunk_count=1,
-            char_count=len(text),
-            ingested_at="2026-12-06T00:00:00+00:00",
-            text=text,
-            acronyms=document_acronyms([chunk]),
-        )
-        vector = [0.0] * 4
-        vector[axis] = 1.0
-        store.replace_document(record, [chunk], [vector])
+    _write(
+        store, "icb", "g1", "Integrated Care Boards (ICBs) plan services for their area.", 0, True
+    )
+    _write(
+        store, "rwb", "g1", "The RWB meets monthly; each Regional Widget Board sets goals.", 1, True
+    )
 
 
 def test_a_saved_glossary_is_what_the_findings_assemble_and_survives_damage(

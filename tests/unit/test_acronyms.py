@@ -84,23 +84,27 @@ def test_mentioned_finds_long_forms_in_any_case_and_short_forms_in_plural() -> N
     assert glossary.mentioned("What is a formulary?") == []
 
 
+def _record(found: DocumentAcronyms) -> DocumentRecord:
+    """Document "a"'s registry record, holding these findings."""
+    return DocumentRecord(
+        source_id="a",
+        version="v",
+        file="a.md",
+        root="/docs",
+        chunk_count=1,
+        char_count=10,
+        ingested_at="2026-12-06T00:00:00+00:00",
+        acronyms=found,
+    )
+
+
 def test_a_documents_acronyms_survive_the_registry_round_trip() -> None:
     found = document_acronyms(
         _doc("a", "Integrated Care Boards (ICBs) lead. Each PCN and each Primary Care Network.")
     )
     assert found.defined and found.phrases
     assert DocumentAcronyms.from_json(found.to_json()) == found
-    record = DocumentRecord(
-        source_id="a",
-        version="v",
-        file="a.md",
-        root="/",
-        chunk_count=1,
-        char_count=10,
-        ingested_at="2026-12-06T00:00:00+00:00",
-        acronyms=found,
-    )
-    assert DocumentRecord.from_chroma(record.to_chroma()).acronyms == found
+    assert DocumentRecord.from_chroma(_record(found).to_chroma()).acronyms == found
     assert DocumentAcronyms.from_json(None) == DocumentAcronyms()
 
 
@@ -119,16 +123,7 @@ def test_a_lower_case_phrase_counts_for_an_acronym_another_document_used_before(
 
 def test_a_record_read_without_findings_keeps_what_a_re_run_compares() -> None:
     found = document_acronyms(_doc("a", "Integrated Care Boards (ICBs) lead."))
-    record = DocumentRecord(
-        source_id="a",
-        version="v",
-        file="a.md",
-        root="/docs",
-        chunk_count=1,
-        char_count=10,
-        ingested_at="2026-12-06T00:00:00+00:00",
-        acronyms=found,
-    )
+    record = _record(found)
 
     light = DocumentRecord.from_chroma(record.to_chroma(), findings=False)
 
