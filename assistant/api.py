@@ -165,7 +165,7 @@ class Assistant:
         from assistant.structure import as_of as at_year
         from assistant.structure import library_map
 
-        versions = frozenset(r.version for r in self._store.live_documents(False).values())
+        versions = frozenset(r.version for r in self._store.live_documents(findings=False).values())
         with self._map_lock:
             if self._map is None or self._map[0] != versions:
                 self._map = (versions, library_map(self._store))

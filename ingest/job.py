@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from ingest import loaders
-from ingest.acronyms import document_acronyms, library_glossary
+from ingest.acronyms import document_acronyms, saved_glossary
 from ingest.chunking import ChunkSpan, chunk_text
 from ingest.cleaning import CleanResult, clean_text
 from ingest.discovery import Discovery, SkippedFile, discover, read_regular_file
@@ -510,10 +510,7 @@ def _bring_in_step(
     try:
         # So is the glossary: assembling it reads every document's findings, which an
         # app would otherwise do when it starts.
-        if store.keeps_lexical_index and store.saved_glossary(live) is None:
-            with_findings = store.documents()
-            store.save_glossary(
-                live, library_glossary(with_findings[k] for k in live if k in with_findings)
-            )
+        if store.keeps_lexical_index:
+            saved_glossary(store, live)
     except Exception as exc:
         report.store_errors.append(f"could not save the glossary ({exc})")

@@ -535,21 +535,23 @@ class ChunkStore:
             return None
         return self._lexical.saved((r.source_id, r.version) for r in documents.values())
 
-    def saved_glossary(self, documents: Mapping[str, DocumentRecord]) -> list[GlossaryEntry] | None:
-        """The glossary ingest saved for these documents (None: not saved, or this store
-        keeps no files beside it)."""
+    def saved_glossary(
+        self, documents: Mapping[str, DocumentRecord], stamp: str
+    ) -> list[GlossaryEntry] | None:
+        """The glossary saved for these documents by the assembly ``stamp`` names (None:
+        not saved, or this store keeps no files beside it)."""
         if self._lexical is None:
             return None
-        return self._lexical.saved_glossary((r.source_id, r.version) for r in documents.values())
+        pairs = ((r.source_id, r.version) for r in documents.values())
+        return self._lexical.saved_glossary(pairs, stamp)
 
     def save_glossary(
-        self, documents: Mapping[str, DocumentRecord], entries: Sequence[GlossaryEntry]
+        self, documents: Mapping[str, DocumentRecord], stamp: str, entries: Sequence[GlossaryEntry]
     ) -> None:
         """Save the glossary assembled for these documents (see :meth:`saved_glossary`)."""
         if self._lexical is not None:
-            self._lexical.save_glossary(
-                ((r.source_id, r.version) for r in documents.values()), entries
-            )
+            pairs = ((r.source_id, r.version) for r in documents.values())
+            self._lexical.save_glossary(pairs, stamp, entries)
 
     def lexical_index(self, documents: Mapping[str, DocumentRecord] | None = None) -> LexicalIndex:
         """The BM25 index over the live documents' chunks (of ``documents`` when given):

@@ -75,9 +75,11 @@ class LexicalCache:
             shutil.rmtree(folder, ignore_errors=True)  # damaged: build it again
             return None
 
-    def saved_glossary(self, documents: Iterable[tuple[str, str]]) -> list[GlossaryEntry] | None:
-        """The glossary saved for ``documents``, or None when there is none yet."""
-        path = self._glossary_of(frozenset(documents))
+    def saved_glossary(
+        self, documents: Iterable[tuple[str, str]], stamp: str
+    ) -> list[GlossaryEntry] | None:
+        """The glossary saved for ``documents`` by the assembly ``stamp`` names, or None."""
+        path = self._glossary_of(frozenset(documents), stamp)
         try:
             rows = json.loads(path.read_text(encoding="utf-8"))
             return [GlossaryEntry(*row) for row in rows]
@@ -88,10 +90,10 @@ class LexicalCache:
             return None
 
     def save_glossary(
-        self, documents: Iterable[tuple[str, str]], entries: Sequence[GlossaryEntry]
+        self, documents: Iterable[tuple[str, str]], stamp: str, entries: Sequence[GlossaryEntry]
     ) -> None:
         """Save the glossary of ``documents`` (written beside, then renamed)."""
-        path = self._glossary_of(frozenset(documents))
+        path = self._glossary_of(frozenset(documents), stamp)
         partial = self.folder / f".partial-{uuid.uuid4().hex}.json"
         rows = [list(astuple(e)) for e in entries]
         partial.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
@@ -104,8 +106,9 @@ class LexicalCache:
         for old in others[_KEEP:]:
             old.unlink(missing_ok=True)
 
-    def _glossary_of(self, wanted: frozenset[tuple[str, str]]) -> Path:
-        return self.folder / f"glossary-{self._folder_of(wanted).name.removeprefix('index-')}.json"
+    def _glossary_of(self, wanted: frozenset[tuple[str, str]], stamp: str) -> Path:
+        key = self._folder_of(wanted).name.removeprefix("index-")
+        return self.folder / f"glossary-{key}-{stamp}.json"
 
     def _folder_of(self, wanted: frozenset[tuple[str, str]]) -> Path:
         key = hashlib.sha256("\n".join(f"{s}\t{v}" for s, v in sorted(wanted)).encode())

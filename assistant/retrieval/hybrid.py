@@ -18,10 +18,10 @@ from functools import cached_property
 import numpy as np
 
 from assistant.answering.question_kind import QuestionKind, defined_term, question_kind
-from assistant.retrieval.glossary import Glossary, GlossaryEntry
+from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.named import TitleIndex
 from assistant.retrieval.options import RetrievalOptions
-from ingest.acronyms import library_glossary
+from ingest.acronyms import saved_glossary
 from vectorstore.chroma_store import ChunkStore
 from vectorstore.lexical import LexicalIndex, terms
 from vectorstore.records import Chunk, DocumentRecord
@@ -290,25 +290,12 @@ class HybridRetriever:
         return KnowledgeSnapshot(
             versions,
             self.store.lexical_index(documents),
-            Glossary.from_entries(self._glossary(documents)),
+            Glossary.from_entries(saved_glossary(self.store, documents)),
             self.store.get,
             self.store.live_chunks,
             {year for r in ordered if (year := r.year) is not None},
             TitleIndex.from_documents(ordered),
         )
-
-    def _glossary(self, documents: dict[str, DocumentRecord]) -> list[GlossaryEntry]:
-        """The glossary ingest saved for these documents; else assembled from every
-        document's findings (seconds at 10,000 documents) and saved for the next start."""
-        saved = self.store.saved_glossary(documents)
-        if saved is not None:
-            return saved
-        with_findings = self.store.live_documents()
-        if frozenset(with_findings) != frozenset(documents):
-            with_findings = {k: r for k, r in self.store.documents().items() if k in documents}
-        entries = library_glossary(with_findings.values())
-        self.store.save_glossary(documents, entries)
-        return entries
 
     def search(self, query: str, k: int | None = None) -> Retrieval:
         """The best ``k`` chunks for ``query``."""

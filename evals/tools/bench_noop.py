@@ -29,6 +29,7 @@ from rich.table import Table
 from assistant.retrieval.glossary import Glossary
 from assistant.settings import Settings
 from evals.tools.bench_change_check import register
+from ingest.acronyms import GLOSSARY_VERSION
 from ingest.job import document_version, run_ingest
 from ingest.options import ChunkingOptions
 from vectorstore.chroma_store import ChunkStore
@@ -121,7 +122,7 @@ def main(
             store = ChunkStore.open(store_dir)
             t0 = time.perf_counter()
             live = store.live_documents(findings=False)
-            glossary = Glossary.from_entries(store.saved_glossary(live) or [])
+            glossary = Glossary.from_entries(store.saved_glossary(live, GLOSSARY_VERSION) or [])
             start = time.perf_counter() - t0
             if not len(glossary):
                 raise SystemExit("ingest saved no glossary")

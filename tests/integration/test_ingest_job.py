@@ -431,13 +431,13 @@ def test_hidden_files_are_ignored(docs: Path, store, embedder_factory) -> None:
 
 
 def test_ingest_saves_the_glossary_an_app_starts_from(docs: Path, store, embedder_factory) -> None:
-    from ingest.acronyms import library_glossary
+    from ingest.acronyms import GLOSSARY_VERSION, library_glossary
 
     write_file(docs, "a.txt", "Integrated Care Boards (ICBs) plan services for their area.")
     write_file(docs, "b.txt", "The RWB meets monthly; each Regional Widget Board sets goals.")
     _ingest(docs, store, embedder_factory)
 
-    saved = store.saved_glossary(store.live_documents(findings=False))
+    saved = store.saved_glossary(store.live_documents(findings=False), GLOSSARY_VERSION)
 
     assert saved == library_glossary(store.documents().values())
     assert {e.short for e in saved or []} >= {"ICB", "RWB"}

@@ -190,21 +190,23 @@ def _glossed(store: ChunkStore) -> None:
 def test_a_saved_glossary_is_what_the_findings_assemble_and_survives_damage(
     store: ChunkStore,
 ) -> None:
-    from ingest.acronyms import library_glossary
+    from ingest.acronyms import GLOSSARY_VERSION, library_glossary, saved_glossary
 
     _glossed(store)
     live = store.live_documents(findings=False)
-    assert store.saved_glossary(live) is None
+    assert store.saved_glossary(live, GLOSSARY_VERSION) is None
     entries = library_glossary(store.documents().values())
     assert {e.short for e in entries} >= {"ICB", "RWB"}
 
-    store.save_glossary(live, entries)
+    assert saved_glossary(store, live) == entries  # assembled, then saved
 
-    assert store.saved_glossary(live) == entries
-    assert store.saved_glossary({k: r for k, r in live.items() if k != "rwb"}) is None
+    assert store.saved_glossary(live, GLOSSARY_VERSION) == entries
+    assert store.saved_glossary({k: r for k, r in live.items() if k != "rwb"}, "1") is None
+    # Another assembly's glossary is not this one's.
+    assert store.saved_glossary(live, GLOSSARY_VERSION + "-next") is None
     saved = next(store._lexical.folder.glob("glossary-*.json"))  # type: ignore[union-attr]
     saved.write_text("[[1, 2", encoding="utf-8")
-    assert store.saved_glossary(live) is None and not saved.exists()
+    assert store.saved_glossary(live, GLOSSARY_VERSION) is None and not saved.exists()
 
 
 def test_a_start_with_a_saved_glossary_reads_no_findings(
