@@ -258,15 +258,24 @@ def glossary_entries(documents: Sequence[DocumentAcronyms]) -> list[GlossaryEntr
 GLOSSARY_VERSION = "1"
 
 
-def saved_glossary(store: ChunkStore, live: Mapping[str, DocumentRecord]) -> list[GlossaryEntry]:
+def load_or_assemble_glossary(
+    store: ChunkStore,
+    live: Mapping[str, DocumentRecord],
+    findings: Mapping[str, DocumentRecord] | None = None,
+) -> list[GlossaryEntry]:
     """The glossary of the ``live`` documents as saved beside the store; else assembled
     from every document's findings (seconds at 10,000 documents) and saved. Ingest calls
-    it before it returns, so an app that starts finds it saved."""
+    it before it returns, so an app that starts finds it saved. ``findings``: records
+    with their findings already in hand (an ingest's), used when they are the live
+    versions, instead of reading the registry again."""
     saved = store.saved_glossary(live, GLOSSARY_VERSION)
     if saved is not None:
         return saved
-    findings = store.documents()
-    entries = library_glossary(findings[k] for k in live if k in findings)
+    current = findings is not None and all(
+        k in findings and findings[k].version == r.version for k, r in live.items()
+    )
+    records = findings if current and findings is not None else store.documents()
+    entries = library_glossary(records[k] for k in live if k in records)
     store.save_glossary(live, GLOSSARY_VERSION, entries)
     return entries
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from ingest import loaders
-from ingest.acronyms import document_acronyms, saved_glossary
+from ingest.acronyms import document_acronyms, load_or_assemble_glossary
 from ingest.chunking import ChunkSpan, chunk_text
 from ingest.cleaning import CleanResult, clean_text
 from ingest.discovery import Discovery, SkippedFile, discover, read_regular_file
@@ -245,6 +245,10 @@ class _Job:
     report: IngestReport
     stored: dict[str, DocumentRecord]  # without their findings (see acronyms())
     acronyms_used: set[str] | None = None  # acronyms the documents use, never spelled out
+    # The live records with their findings: read once when the first document is
+    # (re)written, then kept in step with this run's writes and removals, so that the
+    # glossary saved at the end needs no second read of the registry.
+    findings: dict[str, DocumentRecord] | None = None
 
     def manifest_row(self, path: Path) -> DocumentMetadata | None:
         """The row of the nearest manifest above ``path`` (within the ingested folder):
@@ -265,8 +269,8 @@ class _Job:
         if self.acronyms_used is None:
             # Read here, once, and only when a document is (re)written: a run over
             # unchanged files never parses the registry's findings.
-            stored = self.store.documents()
-            self.acronyms_used = {a for r in stored.values() for a in r.acronyms.used}
+            self.findings = self.store.documents()
+            self.acronyms_used = {a for r in self.findings.values() for a in r.acronyms.used}
         found = document_acronyms(chunks, self.acronyms_used)
         self.acronyms_used.update(found.used)
         return found
@@ -396,6 +400,8 @@ class _Job:
                 )
                 outcome = FileOutcome(item.source_id, item.record.file, item.status, chunks=n)
                 self.report.outcomes.append(outcome)
+                if self.findings is not None:
+                    self.findings[item.source_id] = item.record
             except Exception as exc:  # the store refused this one; keep going
                 self.fail(item.source_id, item.record.file, f"could not be stored ({exc})")
             offset += n
@@ -416,6 +422,8 @@ class _Job:
             ):
                 continue
             self.store.remove_document(source_id)
+            if self.findings is not None:
+                self.findings.pop(source_id, None)
             self.report.outcomes.append(
                 FileOutcome(
                     source_id,
@@ -511,6 +519,6 @@ def _bring_in_step(
         # So is the glossary: assembling it reads every document's findings, which an
         # app would otherwise do when it starts.
         if store.keeps_lexical_index:
-            saved_glossary(store, live)
+            load_or_assemble_glossary(store, live, job.findings)
     except Exception as exc:
         report.store_errors.append(f"could not save the glossary ({exc})")

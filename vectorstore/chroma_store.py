@@ -165,8 +165,7 @@ class ChunkStore:
         # first read, and after this process's own writes (which its indexes saw).
         self._indexed: frozenset[str] | None = None
         # The live documents as last read from the registry, with the generation stamp
-        # they were read under.
-        # The live documents as of a generation stamp, and whether read with findings.
+        # they were read under and whether they were read with their findings.
         self._documents: tuple[str, dict[str, DocumentRecord], bool] | None = None
         # Whether this object removed the clean marker since its last collection: one
         # state write per run, not one per document written.

@@ -182,6 +182,24 @@ class Chunk:
         return cls(doc.id or "", doc.page_content, ChunkMeta.from_chroma(doc.metadata))
 
 
+def _id_prefix(chunk_id: str) -> str:
+    """What a document's chunk ids share ("<source>#<version>#"): written once in its
+    findings' JSON instead of in every entry."""
+    return chunk_id.rpartition("#")[0] + "#" if chunk_id else ""
+
+
+def _shortened(chunk_id: str, prefix: str) -> str:
+    """``chunk_id`` without ``prefix`` (what remains holds no "#"), or whole."""
+    if prefix and chunk_id.startswith(prefix) and chunk_id != prefix:
+        return chunk_id[len(prefix) :]
+    return chunk_id
+
+
+def _whole(chunk_id: str, prefix: str) -> str:
+    """Inverse of :func:`_shortened` (an id written whole has a "#"; an empty one stays)."""
+    return prefix + chunk_id if chunk_id and "#" not in chunk_id else chunk_id
+
+
 @dataclass(frozen=True)
 class GlossaryEntry:
     """An acronym, its long form, and where a document defines it."""
@@ -229,14 +247,13 @@ class DocumentAcronyms:
         whole when an app starts)."""
         entries: list[GlossaryEntry | PhraseUse] = [*self.defined, *self.phrases, *self.names]
         source_id = entries[0].source_id if entries else ""
-        prefix = entries[0].chunk_id.rpartition("#")[0] + "#" if entries else ""
+        prefix = _id_prefix(entries[0].chunk_id) if entries else ""
 
         def pack(entry: GlossaryEntry | PhraseUse) -> list:
             values = asdict(entry)
             if values["source_id"] == source_id:
                 values["source_id"] = ""
-            if prefix and values["chunk_id"].startswith(prefix) and values["chunk_id"] != prefix:
-                values["chunk_id"] = values["chunk_id"][len(prefix) :]  # no "#" left
+            values["chunk_id"] = _shortened(values["chunk_id"], prefix)
             return list(values.values())
 
         return json.dumps(
@@ -268,8 +285,7 @@ class DocumentAcronyms:
         def unpack(values: list, at: int) -> list:
             values = list(values)
             values[at] = values[at] or source_id
-            if values[at + 1] and "#" not in values[at + 1]:
-                values[at + 1] = prefix + values[at + 1]
+            values[at + 1] = _whole(values[at + 1], prefix)
             return values
 
         return cls(
@@ -319,13 +335,11 @@ class DocumentStructure:
         """Compact JSON: the fingerprint, then lists of field values, in field order. A
         sentence's text is left out (its span finds it in the document's text, which the
         store keeps) unless it is not one slice of the document: a listed member's."""
-        prefix = self.statements[0].chunk_id.rpartition("#")[0] + "#" if self.statements else ""
+        prefix = _id_prefix(self.statements[0].chunk_id) if self.statements else ""
 
         def row(statement: StructureStatement) -> list:
             values = asdict(statement if statement.listed else replace(statement, text=""))
-            chunk_id = values["chunk_id"]
-            if prefix and chunk_id.startswith(prefix) and chunk_id != prefix:
-                values["chunk_id"] = chunk_id[len(prefix) :]  # the chunk ids' shared prefix
+            values["chunk_id"] = _shortened(values["chunk_id"], prefix)
             return list(values.values())
 
         rows = [row(s) for s in self.statements]
@@ -350,8 +364,8 @@ class DocumentStructure:
         at = _STATEMENT_CHUNK_ID
 
         def statement(values: list) -> StructureStatement:
-            if values[at] and "#" not in values[at]:
-                values = [*values[:at], prefix + values[at], *values[at + 1 :]]
+            values = list(values)
+            values[at] = _whole(values[at], prefix)
             return StructureStatement(*values)
 
         return cls(str(rules), [statement(s) for s in statements])

@@ -21,7 +21,7 @@ from assistant.answering.question_kind import QuestionKind, defined_term, questi
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.named import TitleIndex
 from assistant.retrieval.options import RetrievalOptions
-from ingest.acronyms import saved_glossary
+from ingest.acronyms import load_or_assemble_glossary
 from vectorstore.chroma_store import ChunkStore
 from vectorstore.lexical import LexicalIndex, terms
 from vectorstore.records import Chunk, DocumentRecord
@@ -290,7 +290,7 @@ class HybridRetriever:
         return KnowledgeSnapshot(
             versions,
             self.store.lexical_index(documents),
-            Glossary.from_entries(saved_glossary(self.store, documents)),
+            Glossary.from_entries(load_or_assemble_glossary(self.store, documents)),
             self.store.get,
             self.store.live_chunks,
             {year for r in ordered if (year := r.year) is not None},

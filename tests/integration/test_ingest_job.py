@@ -441,3 +441,34 @@ def test_ingest_saves_the_glossary_an_app_starts_from(docs: Path, store, embedde
 
     assert saved == library_glossary(store.documents().values())
     assert {e.short for e in saved or []} >= {"ICB", "RWB"}
+
+
+def test_a_run_that_writes_reads_the_findings_once_and_saves_the_live_glossary(
+    docs: Path, store, embedder_factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ingest.acronyms import GLOSSARY_VERSION, library_glossary
+
+    write_file(docs, "a.txt", "Integrated Care Boards (ICBs) plan services for their area.")
+    write_file(docs, "gone.txt", "Primary Care Networks (PCNs) group practices together.")
+    _ingest(docs, store, embedder_factory)
+    (docs / "gone.txt").unlink()
+    write_file(docs, "b.txt", "The RWB meets monthly; each Regional Widget Board sets goals.")
+    full_reads: list[bool] = []
+    documents = store.documents
+
+    def counting(findings: bool = True):
+        if findings:
+            full_reads.append(True)
+        return documents(findings)
+
+    monkeypatch.setattr(store, "documents", counting)
+    report = _ingest(docs, store, embedder_factory)
+    monkeypatch.undo()
+
+    assert _outcome(report, "b").status == "added" and _outcome(report, "gone").status == "removed"
+    assert len(full_reads) == 1  # for the acronyms other documents use; not again for the glossary
+    saved = store.saved_glossary(store.live_documents(findings=False), GLOSSARY_VERSION)
+    assert saved == library_glossary(store.documents().values())
+    assert {e.short for e in saved or []} >= {"ICB", "RWB"} and "PCN" not in {
+        e.short for e in saved or []
+    }

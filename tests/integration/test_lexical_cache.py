@@ -190,7 +190,7 @@ def _glossed(store: ChunkStore) -> None:
 def test_a_saved_glossary_is_what_the_findings_assemble_and_survives_damage(
     store: ChunkStore,
 ) -> None:
-    from ingest.acronyms import GLOSSARY_VERSION, library_glossary, saved_glossary
+    from ingest.acronyms import GLOSSARY_VERSION, library_glossary, load_or_assemble_glossary
 
     _glossed(store)
     live = store.live_documents(findings=False)
@@ -198,7 +198,7 @@ def test_a_saved_glossary_is_what_the_findings_assemble_and_survives_damage(
     entries = library_glossary(store.documents().values())
     assert {e.short for e in entries} >= {"ICB", "RWB"}
 
-    assert saved_glossary(store, live) == entries  # assembled, then saved
+    assert load_or_assemble_glossary(store, live) == entries  # assembled, then saved
 
     assert store.saved_glossary(live, GLOSSARY_VERSION) == entries
     assert store.saved_glossary({k: r for k, r in live.items() if k != "rwb"}, "1") is None
