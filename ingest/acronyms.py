@@ -53,10 +53,43 @@ def _is_short_form(text: str) -> bool:
 
 
 def match_long_form(short: str, words: list[str]) -> list[str] | None:
-    """Schwartz-Hearst: the shortest tail of ``words`` that spells ``short``."""
+    """The shortest tail of ``words`` whose content words' initials spell ``short``
+    ("Public Private Partnership" for PPP, "Office of Data Analytics" for ODA); else
+    Schwartz-Hearst's shortest tail that spells it letter by letter, unless that starts
+    with a function word ("of Data Analytics")."""
     letters = [c.lower() for c in singular(short) if c.isalnum()]
     if not letters:
         return None
+    by_initials = _tail_by_initials(letters, words)
+    if by_initials is not None:
+        return by_initials
+    found = _schwartz_hearst(letters, words)
+    if found is None or starts_with_function_word(found):
+        return None
+    return found
+
+
+def starts_with_function_word(long_words: Sequence[str]) -> bool:
+    """Whether a long form opens with "of", "for", "the"...: a letter-by-letter match
+    that stopped short of the name's first word."""
+    return bool(long_words) and long_words[0].lower() in _FUNCTION_WORDS
+
+
+def _tail_by_initials(letters: list[str], words: list[str]) -> list[str] | None:
+    for start in range(len(words) - 1, -1, -1):
+        tail = words[start:]
+        if starts_with_function_word(tail):
+            continue
+        initials = [w[0].lower() for w in tail if w.lower() not in _FUNCTION_WORDS]
+        if initials == letters:
+            return tail
+        if len(initials) > len(letters):
+            return None
+    return None
+
+
+def _schwartz_hearst(letters: list[str], words: list[str]) -> list[str] | None:
+    """Schwartz-Hearst: the shortest tail of ``words`` that spells ``letters``."""
     text = " ".join(words)
     s, t = len(letters) - 1, len(text) - 1
     while s >= 0:
@@ -247,7 +280,9 @@ def glossary_entries(documents: Sequence[DocumentAcronyms]) -> list[GlossaryEntr
     entries: dict[str, GlossaryEntry] = {}
     for document in documents:
         for entry in document.defined:
-            entries.setdefault(entry.short.upper(), entry)
+            # Found by an older ingest's matcher, which let "of Data Analytics" stand.
+            if not starts_with_function_word(entry.long.split()):
+                entries.setdefault(entry.short.upper(), entry)
     for entry in _inferred(documents, set(entries)):
         entries[entry.short.upper()] = entry
     return list(entries.values())
@@ -255,7 +290,7 @@ def glossary_entries(documents: Sequence[DocumentAcronyms]) -> list[GlossaryEntr
 
 # Raise when what ``glossary_entries`` makes of the same findings changes: a glossary saved
 # by another version is then assembled again.
-GLOSSARY_VERSION = "1"
+GLOSSARY_VERSION = "2"
 
 
 def load_or_assemble_glossary(

@@ -14,12 +14,26 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from ingest.acronyms import document_acronyms, glossary_entries, singular
-from vectorstore.lexical import terms
+from vectorstore.lexical import STOPWORDS, terms
 from vectorstore.records import Chunk, DocumentAcronyms, GlossaryEntry
 
 __all__ = ["Glossary", "GlossaryEntry"]
 
 _TOKEN = re.compile(r"[A-Za-z/&]+")
+
+
+def _acronym_keys(words: Iterable[str]) -> set[str]:
+    """The glossary keys ``words`` may stand for. A common word stands for an acronym only
+    in capitals: "Who decides..." is not the WHO, "... or ..." not OR; "pcns" is PCN."""
+    keys = set()
+    for w in words:
+        if w.isupper():
+            keys.add(singular(w).upper())
+        elif w.lower() not in STOPWORDS:
+            keys.add(w.upper())
+            if len(w) > 2 and w.endswith("s"):  # a plural typed in lower case
+                keys.add(w[:-1].upper())
+    return keys
 
 
 class Glossary:
@@ -88,8 +102,7 @@ class Glossary:
     def mentioned(self, text: str) -> list[GlossaryEntry]:
         """Entries whose short or long form occurs in ``text``."""
         words = _TOKEN.findall(text)
-        tokens = {singular(t).upper() for t in words}
-        found = {k for k in tokens if k in self.entries}
+        found = {k for k in _acronym_keys(words) if k in self.entries}
         found.update(
             key
             for w in words
@@ -101,7 +114,7 @@ class Glossary:
     def expand(self, text: str) -> str:
         """``text`` followed by the other form of every term it mentions."""
         extra = []
-        tokens = {singular(t).upper() for t in _TOKEN.findall(text)}
+        tokens = _acronym_keys(_TOKEN.findall(text))
         for entry in self.mentioned(text):
             key = entry.short.upper()
             if key in tokens and not self._long_patterns[key].search(text):

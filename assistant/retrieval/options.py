@@ -14,7 +14,7 @@ class RetrievalOptions(BaseModel):
 
     k: int = Field(4, ge=1, le=50, description="Passages passed on to the answer.")
     dense_candidates: int = Field(40, ge=1, description="Chroma hits considered for fusion.")
-    lexical_candidates: int = Field(20, ge=1, description="BM25 hits considered for fusion.")
+    lexical_candidates: int = Field(40, ge=1, description="BM25 hits considered for fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking.")
     lexical_weight: float = Field(3.0, ge=0, description="Weight of the BM25 ranking.")

@@ -7,7 +7,14 @@ from dataclasses import asdict
 
 from assistant.retrieval.glossary import Glossary
 from ingest.acronyms import document_acronyms
-from vectorstore.records import Chunk, ChunkMeta, DocumentAcronyms, DocumentRecord, PhraseUse
+from vectorstore.records import (
+    Chunk,
+    ChunkMeta,
+    DocumentAcronyms,
+    DocumentRecord,
+    GlossaryEntry,
+    PhraseUse,
+)
 
 
 def _doc(source_id: str, *texts: str) -> list[Chunk]:
@@ -82,6 +89,41 @@ def test_mentioned_finds_long_forms_in_any_case_and_short_forms_in_plural() -> N
     asked = glossary.mentioned("How do integrated care boards fund PCNs?")
     assert [e.short for e in asked] == ["ICB", "PCN"]
     assert glossary.mentioned("What is a formulary?") == []
+
+
+def test_a_common_word_stands_for_an_acronym_only_in_capitals() -> None:
+    glossary = Glossary(_doc("a", "A worse health outcome (WHO) and primary care networks (PCNs)."))
+    assert glossary.expand("Who decides which medicines are used?") == (
+        "Who decides which medicines are used?"
+    )
+    assert [e.short for e in glossary.mentioned("What does the WHO say about pcns?")] == [
+        "WHO",
+        "PCN",
+    ]
+
+
+def test_a_long_form_is_the_name_whose_initials_spell_the_acronym() -> None:
+    glossary = Glossary(
+        _doc(
+            "a",
+            "It set up a Public Private Partnership (PPP) with the Office of Data Analytics "
+            "(ODA) and the Forum for Injection Technique (FIT).",
+        )
+    )
+    longs = {short: glossary.lookup(short).long for short in ("PPP", "ODA", "FIT")}  # type: ignore[union-attr]
+    assert longs == {
+        "PPP": "Public Private Partnership",
+        "ODA": "Office of Data Analytics",
+        "FIT": "Forum for Injection Technique",
+    }
+
+
+def test_an_old_finding_that_opens_with_a_function_word_is_left_out() -> None:
+    stale = GlossaryEntry("ODA", "of Data Analytics", "a", "a#v#0", 0, 20)
+    fine = GlossaryEntry("PCN", "Primary Care Network", "a", "a#v#0", 30, 60)
+    glossary = Glossary.from_documents([DocumentAcronyms([stale, fine], [], [], [])])
+    assert glossary.lookup("ODA") is None
+    assert glossary.lookup("PCN") is not None
 
 
 def _record(found: DocumentAcronyms) -> DocumentRecord:
