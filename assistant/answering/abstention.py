@@ -18,6 +18,7 @@ from assistant.answering.options import AbstainOptions
 from assistant.answering.question_kind import (
     FigureKind,
     QuestionKind,
+    asks_who_holds_a_post,
     figure_asked,
     person_focus,
     question_kind,
@@ -304,4 +305,19 @@ def abstain_reason(
     said = _evidence_terms(evidence, glossary)
     if focus and not all(shares_stem(stem, said) for stem in focus):
         return "the passages found never say who does what the question asks about"
+    # The lead is the direct answer: a name in a supporting sentence is someone else's.
+    if asks_who_holds_a_post(own_words or question) and not names_someone_new(question, chosen[:1]):
+        return "the passages speak of the post but never name who holds it"
     return None
+
+
+def names_someone_new(question: str, chosen: list[Stated]) -> bool:
+    """Whether the answer names someone or something the question does not: a capitalised
+    word inside a sentence ("Jacqueline Clay ... (Chair)"), not one of the question's own
+    ("the Group Chief Pharmacist in North East London" names no one)."""
+    asked = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
+    return any(
+        (word := m.group(1)).lower() not in asked and word not in _FRAME_NAMES
+        for stated in chosen
+        for m in _CAPITALISED.finditer(stated.text)
+    )

@@ -171,6 +171,17 @@ def person_focus(question: str) -> list[str]:
     return terms(match.group(1))[:1] if match else []
 
 
+_WHO_HOLDS = re.compile(r"^\s*who\s+(?:is|was)\s+(?:the\s+|a\s+|an\s+)?(.+?)(?:\?|$)", re.I)
+
+
+def asks_who_holds_a_post(question: str) -> bool:
+    """Whether the question asks who holds one post ("who is the chief pharmacist at X"):
+    answered by a name, which a passage about the post may not give. ("Who chairs X" may
+    be answered by a post, "chaired by the medical director": ``person_focus`` covers it.)"""
+    match = _WHO_HOLDS.search(question)
+    return match is not None and not _ROLE_WORDING.search(match.group(1))
+
+
 def shares_stem(stem: str, words: frozenset[str] | set[str], prefix: int = 4) -> bool:
     """Whether ``words`` holds ``stem`` or a word with its first ``prefix`` letters
     ("decid" finds "decis": decides / decisions)."""

@@ -67,6 +67,17 @@ def test_who_chairs_needs_a_passage_that_speaks_of_a_chair() -> None:
     assert reason(question, chosen=chaired, evidence=chaired) is None
 
 
+def test_who_holds_a_post_needs_an_answer_that_names_someone() -> None:
+    question = "Who is the chief pharmacist at the Mercia board?"
+    post_only = ["At the Mercia board the chief pharmacist leads the medicines teams."]
+    refused = reason(question, chosen=post_only, evidence=post_only) or ""
+    assert "never name who holds it" in refused
+    named = ["At the Mercia board the chief pharmacist is Ada Lovelace."]
+    assert reason(question, chosen=named, evidence=named) is None
+    # A role question is answered by what the post does, not by a name.
+    assert reason("Who is responsible for the Mercia board?", chosen=post_only) is None
+
+
 def test_a_funding_request_is_not_a_question_about_an_amount() -> None:
     assert gives_requested_figure("What is an individual funding request?", "", NO_GLOSSARY) is None
     assert gives_requested_figure("What is the budget of the board?", "", NO_GLOSSARY) is False
