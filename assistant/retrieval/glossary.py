@@ -111,6 +111,21 @@ class Glossary:
         )
         return [self.entries[key] for key in sorted(found, key=self._order.__getitem__)]
 
+    def spelled_out(self, text: str) -> tuple[str, list[GlossaryEntry]]:
+        """``text`` with each acronym written as its long form in place ("the West Sussex
+        PNA" -> "the West Sussex Pharmaceutical Needs Assessment"), and the entries used."""
+        used: dict[str, GlossaryEntry] = {}
+
+        def replace(match: re.Match[str]) -> str:
+            keys = _acronym_keys([match.group(0)]) & self.entries.keys()
+            if not keys or not match.group(0)[:1].isupper():
+                return match.group(0)
+            entry = self.entries[min(keys, key=len)]
+            used[entry.short] = entry
+            return entry.long
+
+        return _TOKEN.sub(replace, text), list(used.values())
+
     def expand(self, text: str) -> str:
         """``text`` followed by the other form of every term it mentions."""
         extra = []

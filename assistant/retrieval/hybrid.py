@@ -348,7 +348,16 @@ class HybridRetriever:
         when that ranking is switched off."""
         if self.params.named_weight <= 0:
             return {}
-        return snap.titles.named(query, self.params.named_max_documents)
+        # "The West Sussex PNA" names the West Sussex Pharmaceutical Needs Assessment.
+        spelled, entries = snap.glossary.spelled_out(query)
+        named = snap.titles.named(spelled, self.params.named_max_documents)
+        if not entries:
+            return named
+        # The acronym is one of the words the document's title holds.
+        return {
+            version: words.union(*(terms(e.short) for e in entries if set(terms(e.long)) <= words))
+            for version, words in named.items()
+        }
 
     def _lexical_hits(
         self, snap: KnowledgeSnapshot, query: str, dense: list[tuple[Chunk, float]]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.retrieval.hybrid import fuse
+from assistant.retrieval.glossary import Glossary
+from assistant.retrieval.hybrid import HybridRetriever, KnowledgeSnapshot, fuse
 from assistant.retrieval.named import (
     TitleIndex,
     asked_words,
@@ -10,7 +11,8 @@ from assistant.retrieval.named import (
     longest_name_run,
     words_in_runs,
 )
-from vectorstore.lexical import terms
+from assistant.retrieval.options import RetrievalOptions
+from vectorstore.lexical import LexicalIndex, terms
 from vectorstore.records import Chunk, ChunkMeta, DocumentRecord
 
 
@@ -128,3 +130,32 @@ def test_bibliography_words_count_runs_of_a_passages_publisher() -> None:
         "v-n": frozenset({"pen", "needl", "cambridgeshir", "peterborough"}),
     }
     assert bibliography_words("What will the NHS App become?", [chunk], {}) == {}
+
+
+def test_a_document_named_by_its_acronym_is_named() -> None:
+    pna = record("pna", "West Sussex Pharmaceutical Needs Assessment 2025-2028")
+    defines = Chunk(
+        "pna#v#0",
+        "The Pharmaceutical Needs Assessment (PNA) is published.",
+        ChunkMeta(source_id="pna"),
+    )
+    glossary = Glossary([defines])
+    assert glossary.spelled_out("Which localities does the West Sussex PNA use?")[0] == (
+        "Which localities does the West Sussex Pharmaceutical Needs Assessment use?"
+    )
+    snap = KnowledgeSnapshot(
+        frozenset({pna.version}),
+        LexicalIndex([defines]),
+        glossary,
+        lambda ids: [],
+        lambda: [],
+        titles=TitleIndex.from_documents([pna]),
+    )
+    retriever = HybridRetriever(None, None, RetrievalOptions())  # type: ignore[arg-type]
+    named = retriever.named_documents(snap, "Which localities does the West Sussex PNA use?")
+    # The acronym counts among the title's words: its passages need not repeat it.
+    assert named == {
+        pna.version: frozenset(terms("west sussex pharmaceutical needs assessment PNA"))
+    }
+    # Lower case is a word, not the acronym written in capitals.
+    assert retriever.named_documents(snap, "Which localities do the pna use?") == {}
