@@ -20,6 +20,7 @@ from dataclasses import replace
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from vectorstore.lexical import STOPWORDS
 from vectorstore.records import Chunk, DocumentAcronyms, DocumentRecord, GlossaryEntry, PhraseUse
 
 if TYPE_CHECKING:
@@ -290,7 +291,7 @@ def glossary_entries(documents: Sequence[DocumentAcronyms]) -> list[GlossaryEntr
 
 # Raise when what ``glossary_entries`` makes of the same findings changes: a glossary saved
 # by another version is then assembled again.
-GLOSSARY_VERSION = "2"
+GLOSSARY_VERSION = "3"
 
 
 def load_or_assemble_glossary(
@@ -322,6 +323,16 @@ def library_glossary(records: Iterable[DocumentRecord]) -> list[GlossaryEntry]:
     return glossary_entries([r.acronyms for r in ordered])
 
 
+def _grammar_run(phrase: str) -> bool:
+    """Whether a phrase holds a grammar word ("can also", "they must", "how many
+    pharmacies"): a run of words that spells an acronym by chance, not a name."""
+    return any(word in STOPWORDS for word in phrase.lower().split())
+
+
+def _is_name(written: str) -> bool:
+    return all(word[:1].isupper() for word in written.split())
+
+
 def _inferred(documents: Sequence[DocumentAcronyms], known: set[str]) -> list[GlossaryEntry]:
     """Acronyms no document spells out, matched to the phrase the documents use most
     whose initials spell them: one content word per letter, in order, in the document
@@ -332,17 +343,22 @@ def _inferred(documents: Sequence[DocumentAcronyms], known: set[str]) -> list[Gl
     first_seen: dict[tuple[str, str], PhraseUse] = {}
     for document in documents:
         for use in (*document.phrases, *document.names):
-            if use.short not in wanted:
+            if use.short not in wanted or _grammar_run(use.phrase):
                 continue
             key = (use.short, use.phrase)
             counts[key] += use.count
             first_seen.setdefault(key, use)
-    best: dict[str, tuple[int, str]] = {}
+    # A name ("Royal Pharmaceutical Society") beats any run of lower-case words whose
+    # initials happen to spell the acronym ("resident population stated"), however often.
+    # Not for two letters: names with two given initials abound ("Global Patient" is not
+    # the GP), so there the most used phrase wins.
+    best: dict[str, tuple[bool, int, str]] = {}
     for (short, phrase), count in counts.items():
-        best[short] = max(best.get(short, (0, "")), (count, phrase))
+        named = len(short) > 2 and _is_name(first_seen[(short, phrase)].written)
+        best[short] = max(best.get(short, (False, 0, "")), (named, count, phrase))
     entries = []
     for short in sorted(best):
-        count, phrase = best[short]
+        _, count, phrase = best[short]
         if len(short) == 2 and count < 2:
             continue
         use = first_seen[(short, phrase)]

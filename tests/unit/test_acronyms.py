@@ -61,6 +61,21 @@ def test_two_letter_acronyms_need_their_phrase_twice() -> None:
     assert entry is not None and entry.long == "Area Panel"
 
 
+def test_a_name_beats_a_chance_run_of_words_and_grammar_words_spell_nothing() -> None:
+    uses = document_acronyms(
+        _doc(
+            "a",
+            "The RPS wrote. The resident population stated it; the resident population "
+            "stated more. They must act. They must wait. The TM met.",
+        )
+    )
+    named = document_acronyms(_doc("b", "The Royal Pharmaceutical Society met the RPS."))
+    glossary = Glossary.from_documents([uses, named])
+    entry = glossary.lookup("RPS")
+    assert entry is not None and entry.long == "Royal Pharmaceutical Society"
+    assert glossary.lookup("TM") is None  # "They must" is grammar, not a name
+
+
 def test_phrases_are_counted_across_documents() -> None:
     first = document_acronyms(_doc("a", "The ICB met. The Integrated Care Board met."))
     second = document_acronyms(
