@@ -86,6 +86,8 @@ eval-map: ingest
 # dev and library sets; prints in-sample and held-out refusals side by side.
 calibrate: ingest
 	$(BIN)/python -m evals.tools.calibrate evals/datasets/dev.jsonl evals/datasets/library.jsonl
+	$(BIN)/python -m evals.tools.cv_answer evals/datasets/dev.jsonl evals/datasets/library.jsonl \
+		--grid similarity_weight=0.6,0.5,0.7 --grid max_sentences=8,6,10
 
 # Documents carrying instructions to an AI (visible, hidden in HTML/DOCX, fake citations and
 # system turns), asked in extractive and, with an LLM (NHSA_LLM__BASE_URL or `make llm`), LLM

@@ -14,9 +14,6 @@ large gap means the options fit particular questions.
 
 from __future__ import annotations
 
-import itertools
-from collections import defaultdict
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -29,19 +26,7 @@ from assistant.api import Assistant
 from assistant.settings import Settings
 from evals.dataset import EvalQuestion, load_questions
 from evals.metrics import fact_found
-
-Combination = tuple[tuple[str, float], ...]
-
-
-def parse_grid(specs: Sequence[str]) -> list[Combination]:
-    """``name=v1,v2`` specs as every combination of (name, value) pairs."""
-    axes = []
-    for spec in specs:
-        name, _, values = spec.partition("=")
-        if not name or not values:
-            raise typer.BadParameter(f"--grid {spec!r}: expected name=value,value,...")
-        axes.append([(name.strip(), float(v)) for v in values.split(",")])
-    return [tuple(c) for c in itertools.product(*axes)]
+from evals.tools.folds import Combination, cross_validate, describe, parse_grid
 
 
 def context_recall(assistant: Assistant, q: EvalQuestion) -> list[bool]:
@@ -80,7 +65,6 @@ def main(
     """Print in-sample and held-out key-fact context recall for each choice."""
     combos = parse_grid(grid)
     questions = [q for p in paths for q in load_questions(p) if q.answerable and q.key_facts]
-    folds = [q.expected_sources[0] if q.expected_sources else q.id for q in questions]
     assistant = Assistant.from_settings(Settings())
     found = measure(assistant, questions, combos)
 
@@ -88,34 +72,16 @@ def main(
     table.add_column("combination")
     table.add_column("recall", justify="right")
     for combination, rows in found.items():
-        table.add_row(", ".join(f"{n}={v:g}" for n, v in combination), f"{_recall(rows):.3f}")
+        table.add_row(describe(combination), f"{_recall(rows):.3f}")
     console = Console()
     console.print(table)
-
-    by_fold: dict[str, list[int]] = defaultdict(list)
-    for i, fold in enumerate(folds):
-        by_fold[fold].append(i)
-    held_out: list[list[bool]] = [[] for _ in questions]
-    chosen: list[Combination] = []
-    for _fold, members in by_fold.items():
-        inside = set(members)
-        others = [i for i in range(len(questions)) if i not in inside]
-        # Ties go to the first combination given: list the current default first.
-        best = max(combos, key=lambda c: _recall([found[c][i] for i in others]))
-        chosen.append(best)
-        for i in members:
-            held_out[i] = found[best][i]
-    in_sample = max(combos, key=lambda c: _recall(found[c]))
+    cv = cross_validate(questions, found, _recall)
     console.print(
-        f"in-sample best: {dict(in_sample)} recall {_recall(found[in_sample]):.3f}; "
-        f"held out by document ({len(by_fold)} folds): recall {_recall(held_out):.3f}"
+        f"in-sample best: {dict(cv.in_sample)} recall {_recall(found[cv.in_sample]):.3f}; "
+        f"held out by document ({cv.folds} folds): recall {_recall(cv.held_out):.3f}"
     )
-    counts: dict[Combination, int] = defaultdict(int)
-    for c in chosen:
-        counts[c] += 1
     console.print(
-        "chosen per fold: "
-        + "; ".join(f"{dict(c)} x{n}" for c, n in sorted(counts.items(), key=lambda x: -x[1]))
+        "chosen per fold: " + "; ".join(f"{dict(c)} x{n}" for c, n in cv.chosen.most_common())
     )
 
 
