@@ -299,7 +299,8 @@ def _continuation(
         return _within(s, after, params.max_chars)
     nxt = after[0]
     related = float(np.dot(nxt.vector, s.vector)) >= params.min_own_similarity
-    if not related:
+    # A question the document asks next opens another topic; it answers nothing.
+    if not related or nxt.text.rstrip().endswith("?"):
         return []
     if nxt.text.rstrip().endswith(":"):
         # "... a range of products. Some of the key products include:" - the list it

@@ -24,7 +24,8 @@ from vectorstore.lexical import LexicalIndex
 # A sentence opening with one of these leans on the sentence before it.
 LEANS_BACK = re.compile(
     r"^(they|them|their|it|its|this|these|those|he|she|his|her|such|"
-    r"both|also|however|therefore|as such|in other words)\b",
+    r"both|also|however|therefore|as such|in other words|"
+    r"that\s+(is|was|means|meant|will|would|has|had)\b)\b",
     re.I,
 )
 

@@ -284,3 +284,13 @@ def test_a_list_opened_by_the_sentence_after_the_lead_is_kept() -> None:
     everything = [lead, intro, first, second]
     picked = compose(scored((lead, 0.9)), everything, request(), OPTIONS)
     assert picked == [lead, intro, first, second]
+
+
+def test_that_is_how_brings_the_sentence_it_points_back_to_and_no_question_follows() -> None:
+    chunk = Chunk("maule#0", "", ChunkMeta(source_id="maule"))
+    said = sentence("Teams end up busy, helpful and stuck.", "maule", position=0, chunk=chunk)
+    lead = sentence("That is how ICBs will fail.", "maule", position=1, chunk=chunk)
+    asked = sentence("What does this mean for the workforce?", "maule", position=2, chunk=chunk)
+    asked.vector = lead.vector  # as related as can be: still not a continuation
+    picked = compose(scored((lead, 0.9)), [said, lead, asked], request(), OPTIONS)
+    assert [s.text for s in picked] == [said.text, lead.text]
