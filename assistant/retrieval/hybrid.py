@@ -306,7 +306,9 @@ class HybridRetriever:
         snap = self.snapshot()
         expanded = snap.glossary.expand(query)
         t1 = time.perf_counter()
-        vector = self.embedder.encode([expanded])[0].tolist()
+        # The glossary's long forms help BM25 match words; appended to what is embedded
+        # they pull the question's vector towards every passage about the NHS at large.
+        vector = self.embedder.encode([expanded if params.expand_dense else query])[0].tolist()
         t2 = time.perf_counter()
         dense = self.store.query(vector, params.dense_candidates, versions=snap.versions)
         t3 = time.perf_counter()

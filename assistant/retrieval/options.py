@@ -18,6 +18,11 @@ class RetrievalOptions(BaseModel):
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking.")
     lexical_weight: float = Field(3.0, ge=0, description="Weight of the BM25 ranking.")
+    expand_dense: bool = Field(
+        False,
+        description="Embed the question with the glossary's expansions appended, as BM25 "
+        "searches it (off: the question's own words; cross-validated, see the README).",
+    )
     rerank_candidates: int = Field(
         16, ge=0, description="Fused candidates re-ranked by their best sentence (0: off)."
     )

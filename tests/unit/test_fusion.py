@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from assistant.retrieval.hybrid import Hit, cover_years, diversify, fuse, years_asked
+from assistant.retrieval.glossary import Glossary
+from assistant.retrieval.hybrid import (
+    Hit,
+    HybridRetriever,
+    KnowledgeSnapshot,
+    cover_years,
+    diversify,
+    fuse,
+    years_asked,
+)
+from assistant.retrieval.options import RetrievalOptions
+from vectorstore.lexical import LexicalIndex
 from vectorstore.records import Chunk, ChunkMeta
 
 
@@ -135,3 +147,49 @@ def test_copies_of_one_passage_take_one_place() -> None:
     assert ids(drop_near_duplicates(top, 0.9, enough=10)) == ["a", "c", "d"]
     assert ids(drop_near_duplicates(top, 1.0, enough=10)) == ["a", "b", "c", "d"]
     assert ids(drop_near_duplicates(top, 0.9, enough=1)) == ["a", "b", "c", "d"]
+
+
+class _Recorder:
+    """An embedder that records what it is asked to embed."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def encode(self, texts: list[str]):
+        self.texts.extend(texts)
+        return np.zeros((len(texts), 4), dtype=np.float32)
+
+
+class _EmptyStore:
+    """A store with no live documents and no hits: only what search asks of it."""
+
+    keeps_lexical_index = False
+
+    def live_documents(self, findings: bool = True) -> dict:
+        return {}
+
+    def query(self, vector, n, versions=None) -> list:
+        return []
+
+    def nearest_among(self, vector, n, ids) -> list:
+        return []
+
+
+@pytest.mark.parametrize("expand_dense", [False, True])
+def test_the_question_is_embedded_in_its_own_words_unless_told_otherwise(
+    expand_dense: bool,
+) -> None:
+    defines = Chunk(
+        "g#0", "Primary care networks (PCNs) group practices.", ChunkMeta(source_id="g")
+    )
+    snap = KnowledgeSnapshot(
+        frozenset(), LexicalIndex([defines]), Glossary([defines]), lambda ids: [], lambda: []
+    )
+    embedder = _Recorder()
+    options = RetrievalOptions(expand_dense=expand_dense)
+    retriever = HybridRetriever(_EmptyStore(), embedder, options)  # type: ignore[arg-type]
+    retriever._snapshot = snap
+    found = retriever.search("How do PCNs work?")
+    # BM25 always searches the expansion; the vector is of the user's words by default.
+    assert found.expanded_query == "How do PCNs work? (Primary care networks)"
+    assert embedder.texts == [found.expanded_query if expand_dense else "How do PCNs work?"]
