@@ -19,7 +19,7 @@ from assistant.answering.abstention import gives_requested_figure, question_term
 from assistant.answering.evidence import Sentence
 from assistant.answering.options import ComposeOptions
 from assistant.retrieval.glossary import Glossary
-from vectorstore.lexical import LexicalIndex
+from vectorstore.lexical import LexicalIndex, terms
 
 # A sentence opening with one of these leans on the sentence before it.
 LEANS_BACK = re.compile(
@@ -63,6 +63,7 @@ def score_sentences(
     wanted = question_terms(question, role_words=True)
     weights = {t: lexical.idf(t) for t in wanted}
     total = sum(weights.values()) or 1.0
+    under = _headings_above(sentences) if params.heading_overlap > 0 else {}
     scored = []
     for sentence in sentences:
         similarity = float(np.dot(question_vector, sentence.vector))
@@ -70,6 +71,13 @@ def score_sentences(
         if title_words := named.get(sentence.chunk.meta.doc_version):
             present = present | title_words
         overlap = sum(w for t, w in weights.items() if t in present) / total
+        if heading := under.get(id(sentence)):
+            # "Support the public's health and promote self-care" answers a question about
+            # prevention when it sits under "A greater focus on prevention".
+            inherited = glossary.expanded_terms(heading) if expand_acronyms else terms(heading)
+            overlap += params.heading_overlap * (
+                sum(w for t, w in weights.items() if t in inherited and t not in present) / total
+            )
         score = params.similarity_weight * similarity + (1 - params.similarity_weight) * overlap
         if sentence.is_heading:
             score *= 0.8  # a heading names a topic; a sentence usually answers better
@@ -86,6 +94,22 @@ def score_sentences(
         if previous.sentence.chunk.id == current.sentence.chunk.id and related:
             current.score = max(current.score, params.carry_over * previous.score)
     return sorted(scored, key=lambda s: -s.score)
+
+
+def _headings_above(sentences: list[Sentence]) -> dict[int, str]:
+    """Each sentence's heading (by ``id``): the last heading line before it in its passage,
+    else the heading the passage sits under."""
+    found: dict[int, str] = {}
+    current: dict[str, str] = {}
+    for sentence in sentences:  # in passage order, as the sentence cache gives them
+        key = sentence.chunk.id or ""
+        if sentence.is_heading:
+            current[key] = sentence.text
+            continue
+        heading = current.get(key, sentence.chunk.meta.section)
+        if heading:
+            found[id(sentence)] = heading
+    return found
 
 
 def select_sentences(

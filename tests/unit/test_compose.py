@@ -5,12 +5,15 @@ later one, and a length budget."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from assistant.answering.compose import Request, compose
 from assistant.answering.evidence import Sentence
-from assistant.answering.extractive import ScoredSentence
+from assistant.answering.extractive import ScoredSentence, score_sentences
 from assistant.answering.options import ComposeOptions
 from assistant.answering.question_kind import QuestionKind
+from assistant.retrieval.glossary import Glossary
+from vectorstore.lexical import LexicalIndex
 from vectorstore.records import Chunk, ChunkMeta
 
 OPTIONS = ComposeOptions()
@@ -294,3 +297,29 @@ def test_that_is_how_brings_the_sentence_it_points_back_to_and_no_question_follo
     asked.vector = lead.vector  # as related as can be: still not a continuation
     picked = compose(scored((lead, 0.9)), [said, lead, asked], request(), OPTIONS)
     assert [s.text for s in picked] == [said.text, lead.text]
+
+
+def test_a_sentence_counts_the_question_words_its_heading_holds() -> None:
+    chunk = Chunk("rps#0", "", ChunkMeta(source_id="rps"))
+    heading = sentence("A greater focus on prevention", "rps", position=0, chunk=chunk)
+    heading.is_heading = True
+    under = sentence("Promote self-care in every plan.", "rps", position=1, chunk=chunk)
+    elsewhere = sentence("Promote data sharing in every plan.", "nhs", position=2)
+    index = LexicalIndex([Chunk("x", "prevention plan data", ChunkMeta(source_id="x"))])
+    question = np.zeros(64)  # similarity plays no part: only the words do
+
+    def overlap(options: ComposeOptions) -> dict[str, float]:
+        found = score_sentences(
+            "What about prevention?",
+            question,
+            [heading, under, elsewhere],
+            index,
+            options,
+            Glossary([]),
+        )
+        return {s.sentence.text: s.overlap for s in found}
+
+    assert overlap(ComposeOptions(heading_overlap=0.0))[under.text] == 0.0
+    shares = overlap(ComposeOptions(heading_overlap=0.5))
+    assert shares[under.text] == pytest.approx(0.5)
+    assert shares[elsewhere.text] == 0.0  # another passage, another heading
