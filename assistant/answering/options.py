@@ -115,5 +115,5 @@ class AbstainOptions(BaseModel):
         "the question's (idf-weighted) terms found in the evidence.",
     )
     min_sentence_score: float = Field(
-        0.175, ge=0, le=1, description="Abstain when no sentence scores this much."
+        0.125, ge=0, le=1, description="Abstain when no sentence scores this much."
     )
