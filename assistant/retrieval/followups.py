@@ -14,7 +14,7 @@ import re
 from vectorstore.lexical import INDEX_STOPWORDS as STOPWORDS
 
 _LEANING = re.compile(
-    r"\b(they|them|their|theirs|it|its|this|that|these|those|he|she|his|her|there|"
+    r"\b(they|them|their|theirs|it|its|this|that|these|those|he|him|she|his|her|hers|there|"
     r"the same|such|above|former|latter)\b|^(and|also|what about|how about|so|but)\b|"
     # "What can you use one for?": "one" standing for a thing named before.
     r"\bones?(?=\s*(for|to|from|in|at|on|\?|,|$))|\b(which|that|this|the|new)\s+ones?\b",
