@@ -41,6 +41,32 @@ class ChunkSpan:
     text: str
     section: str
     tokens: int
+    # For a chunk that opens inside a list begun in an earlier chunk: the line that
+    # introduced the list ("Patients with type 2 diabetes are eligible if they:"). Its
+    # items mean little without it; it is searched with them, never quoted from here.
+    lead_in: str = ""
+
+
+_BULLET_MARK = re.compile(r"^(?:[-*]|\d+[.)])\s+")
+
+
+def _list_lead_in(text: str, units: list[tuple[str, int, int, int]], first: int) -> str:
+    """The intro line of the list that the unit at ``first`` continues, if it is an item
+    and only items stand between it and that line."""
+    if units[first][0] != "bullet":
+        return ""
+    k = first - 1
+    # An item ending with ':' opens a list of its own ("- Type 2 diabetes, with any of
+    # the following:"): the nearest such line is the one the items continue.
+    while k >= 0 and units[k][0] == "bullet" and not _opens_list(text, units[k]):
+        k -= 1
+    if k < 0 or not _opens_list(text, units[k]):
+        return ""
+    return _BULLET_MARK.sub("", text[units[k][1] : units[k][2]].strip())
+
+
+def _opens_list(text: str, unit: tuple[str, int, int, int]) -> bool:
+    return unit[0] in ("intro", "bullet") and text[unit[1] : unit[2]].rstrip().endswith(":")
 
 
 def split_blocks(text: str) -> list[Block]:
@@ -242,13 +268,22 @@ def chunk_text(
     chunks: list[ChunkSpan] = []
     section = ""
     headings = {(u[1], u[2]) for u in units if u[0] == "heading"}
+    position = {id(u): i for i, u in enumerate(units)}
     for index, group in enumerate(groups):
         start, end = group[0][1], group[-1][2]
         first_heading = next((u for u in group if (u[1], u[2]) in headings), None)
         if first_heading is not None and first_heading is group[0]:
             section = text[first_heading[1] : first_heading[2]].lstrip("# ").strip()
         chunks.append(
-            ChunkSpan(index, start, end, text[start:end], section, tokens_between(start, end))
+            ChunkSpan(
+                index,
+                start,
+                end,
+                text[start:end],
+                section,
+                tokens_between(start, end),
+                _list_lead_in(text, units, position[id(group[0])]),
+            )
         )
         last_heading = [u for u in group if (u[1], u[2]) in headings]
         if last_heading:

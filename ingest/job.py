@@ -45,7 +45,7 @@ from vectorstore.records import (
 from vectorstore.writer_lease import Holder
 
 # Bump when cleaning or chunking changes what a file turns into: every document is redone.
-PIPELINE_VERSION = "13"
+PIPELINE_VERSION = "14"
 # Formats of printed documents: no site chrome to clean off their end.
 PRINTED_FORMATS = frozenset({".pdf", ".docx"})
 # Embed in groups of about this many chunks: big enough for efficient batches, small
@@ -211,6 +211,7 @@ def build_chunks(
                 end=span.end,
                 section=span.section,
                 tokens=span.tokens,
+                lead_in=span.lead_in,
                 **bibliography,
             ),
         )

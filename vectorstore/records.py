@@ -83,6 +83,7 @@ class ChunkMeta(Bibliography):
     end: int = 0
     section: str = ""  # the heading the chunk sits under
     tokens: int = 0
+    lead_in: str = ""  # the intro line of a list the chunk opens inside (ingest.chunking)
     # Instruction-like spans (document offsets) within the chunk: never quoted or embedded.
     flagged: list[FlaggedSpan] = field(default_factory=list)
 
@@ -91,16 +92,16 @@ class ChunkMeta(Bibliography):
         return any(s.start < end and s.end > start for s in self.flagged)
 
     def embedded_text(self, text: str) -> str:
-        """What is embedded for a chunk of ``text``: its heading in front, since a heading
-        gives a passage context the passage may not repeat."""
-        if not self.section or text.startswith(self.section):
-            return text
-        return f"{self.section}\n{text}"
+        """What is embedded for a chunk of ``text``: its heading (and the intro line of a
+        list it continues) in front, since they give a passage context it may not repeat."""
+        context = [p for p in (self.section, self.lead_in) if p and not text.startswith(p)]
+        return "\n".join([*context, text])
 
     def indexed_text(self, text: str) -> str:
         """What is searched by words for a chunk of ``text``: the heading and the document's
-        title, author and publisher too, which users name ("what does Maule say")."""
-        parts = (self.title, self.author, self.publisher, self.section, text)
+        title, author and publisher too, which users name ("what does Maule say"), and the
+        intro line of a list it continues."""
+        parts = (self.title, self.author, self.publisher, self.section, self.lead_in, text)
         return "\n".join(p for p in parts if p)
 
     def to_chroma(self) -> dict[str, Any]:

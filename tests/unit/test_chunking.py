@@ -13,6 +13,7 @@ from ingest import tokens
 from ingest.chunking import chunk_text, split_blocks, split_sentences
 from ingest.cleaning import clean_text
 from ingest.tokens import count_tokens
+from vectorstore.records import ChunkMeta
 
 PARA = (
     "Practices in the network share a clinical pharmacist, a social prescriber and a care "
@@ -251,3 +252,28 @@ def test_labelled_lines_after_an_intro_or_in_a_run_are_a_list() -> None:
     assert kinds == ["intro", "bullet", "paragraph", "bullet", "bullet"]
     # One labelled line alone, after no intro, is a paragraph.
     assert split_blocks("Text here.\nNote: this is a paragraph.\nMore.")[1].kind == "paragraph"
+
+
+def test_a_chunk_opening_inside_a_list_carries_the_line_that_introduced_it() -> None:
+    items = "\n".join(
+        f"- condition {i} described in a dozen or so plain words here" for i in range(12)
+    )
+    text = f"Eligibility\n\nPatients are eligible if they:\n{items}\n\nA closing paragraph."
+    chunks = chunk_text(text, 60, 10)
+    assert len(chunks) > 2
+    assert chunks[0].lead_in == ""  # the intro is in the chunk itself
+    continuing = [c for c in chunks[1:] if c.text.startswith("- condition")]
+    assert continuing and all(c.lead_in == "Patients are eligible if they:" for c in continuing)
+    # Searched with its items, never part of the quotable text.
+    meta = ChunkMeta(source_id="d", section="Eligibility", lead_in=continuing[0].lead_in)
+    assert meta.embedded_text(continuing[0].text).startswith(
+        "Eligibility\nPatients are eligible if they:\n- condition"
+    )
+    assert "Patients are eligible" not in continuing[0].text
+
+
+def test_an_item_that_opens_a_list_of_its_own_is_the_lead_in_of_its_items() -> None:
+    items = "\n".join(f"- case {i} told in a dozen or so plain words of its own" for i in range(12))
+    text = f"Patients are eligible if:\n- Type 1: all of them.\n- Type 2, with any of:\n{items}"
+    continuing = [c for c in chunk_text(text, 60, 10)[1:] if c.text.startswith("- case")]
+    assert continuing and {c.lead_in for c in continuing} == {"Type 2, with any of:"}
