@@ -23,11 +23,16 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.api import Assistant
-from assistant.settings import Settings
-from evals.dataset import EvalQuestion, load_questions
+from evals.dataset import EvalQuestion
 from evals.metrics import question_checks
 from evals.runner import outcome_of
-from evals.tools.folds import Combination, cross_validate, describe, parse_grid
+from evals.tools.folds import (
+    Combination,
+    choices_made,
+    cross_validate,
+    describe,
+    measured_grid,
+)
 
 
 @dataclass(frozen=True)
@@ -88,10 +93,7 @@ def main(
     grid: Annotated[list[str], typer.Option(help="name=v1,v2,... (a ComposeOptions field)")],
 ) -> None:
     """Print in-sample and held-out answer recall and citation precision for each choice."""
-    combos = parse_grid(grid)
-    questions = [q for p in paths for q in load_questions(p) if q.answerable and q.key_facts]
-    assistant = Assistant.from_settings(Settings())
-    found = measure(assistant, questions, combos)
+    questions, found = measured_grid(paths, grid, measure)
 
     table = Table(title=f"extractive answers, {len(questions)} answerable questions")
     for column in ("combination", "answer recall", "citation precision", "median chars"):
@@ -112,9 +114,7 @@ def main(
         f"{precision(inside):.3f}; held out by document ({cv.folds} folds): recall "
         f"{recall(cv.held_out):.3f}, precision {precision(cv.held_out):.3f}"
     )
-    console.print(
-        "chosen per fold: " + "; ".join(f"{dict(c)} x{n}" for c, n in cv.chosen.most_common())
-    )
+    console.print(choices_made(cv))
 
 
 if __name__ == "__main__":

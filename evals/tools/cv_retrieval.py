@@ -23,10 +23,15 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.api import Assistant
-from assistant.settings import Settings
-from evals.dataset import EvalQuestion, load_questions
+from evals.dataset import EvalQuestion
 from evals.metrics import fact_found
-from evals.tools.folds import Combination, cross_validate, describe, parse_grid
+from evals.tools.folds import (
+    Combination,
+    choices_made,
+    cross_validate,
+    describe,
+    measured_grid,
+)
 
 
 def context_recall(assistant: Assistant, q: EvalQuestion) -> list[bool]:
@@ -63,10 +68,7 @@ def main(
     grid: Annotated[list[str], typer.Option(help="name=v1,v2,... (a RetrievalOptions field)")],
 ) -> None:
     """Print in-sample and held-out key-fact context recall for each choice."""
-    combos = parse_grid(grid)
-    questions = [q for p in paths for q in load_questions(p) if q.answerable and q.key_facts]
-    assistant = Assistant.from_settings(Settings())
-    found = measure(assistant, questions, combos)
+    questions, found = measured_grid(paths, grid, measure)
 
     table = Table(title=f"key-fact context recall, {len(questions)} questions")
     table.add_column("combination")
@@ -80,9 +82,7 @@ def main(
         f"in-sample best: {dict(cv.in_sample)} recall {_recall(found[cv.in_sample]):.3f}; "
         f"held out by document ({cv.folds} folds): recall {_recall(cv.held_out):.3f}"
     )
-    console.print(
-        "chosen per fold: " + "; ".join(f"{dict(c)} x{n}" for c, n in cv.chosen.most_common())
-    )
+    console.print(choices_made(cv))
 
 
 if __name__ == "__main__":

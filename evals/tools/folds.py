@@ -11,11 +11,14 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 import typer
 
-from evals.dataset import EvalQuestion
+from assistant.api import Assistant
+from assistant.settings import Settings
+from evals.dataset import EvalQuestion, load_questions
 
 Combination = tuple[tuple[str, float], ...]
 Row = TypeVar("Row")
@@ -74,3 +77,25 @@ def cross_validate(
 def describe(combination: Combination) -> str:
     """``name=value, ...`` for printing."""
     return ", ".join(f"{n}={v:g}" for n, v in combination)
+
+
+def measured_grid(
+    paths: Sequence[Path],
+    grid: Sequence[str],
+    measure: Callable[[Assistant, list[EvalQuestion], list[Combination]], dict[Combination, list]],
+) -> tuple[list[EvalQuestion], dict[Combination, list]]:
+    """The answerable questions of ``paths`` and each ``grid`` combination's rows for
+    them, measured by ``measure`` on the assistant the settings build."""
+    questions = answerable_questions(paths)
+    assistant = Assistant.from_settings(Settings())
+    return questions, measure(assistant, questions, parse_grid(grid))
+
+
+def answerable_questions(paths: Sequence[Path]) -> list[EvalQuestion]:
+    """The answerable questions with key facts of the eval sets at ``paths``."""
+    return [q for p in paths for q in load_questions(p) if q.answerable and q.key_facts]
+
+
+def choices_made(cv: CrossValidated) -> str:
+    """Which combination each fold chose, most chosen first."""
+    return "chosen per fold: " + "; ".join(f"{dict(c)} x{n}" for c, n in cv.chosen.most_common())
