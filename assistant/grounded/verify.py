@@ -63,6 +63,43 @@ def _words_and_figures(text: str) -> set[str]:
     return set(terms(text)) | set(_FIGURE.findall(text))
 
 
+# Number words an LLM may write a figure in; "one" is left out ("one of the ...").
+_NUMBER_WORDS = {
+    w: str(n)
+    for n, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve".split()
+    )
+    if n >= 2
+} | {
+    w: str(n * 10)
+    for n, w in zip(
+        range(2, 10), "twenty thirty forty fifty sixty seventy eighty ninety".split(), strict=True
+    )
+}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+
+
+def figures(text: str) -> set[str]:
+    """The figures ``text`` states, in digits ("four" and "4" are one figure, "15,000"
+    and "15000" too)."""
+    found = {f.replace(",", "") for f in _FIGURE.findall(text)}
+    return found | {_NUMBER_WORDS[w.lower()] for w in _NUMBER_WORD.findall(text)}
+
+
+def invents_a_figure(sentence: str, evidence: list[str]) -> bool:
+    """Whether ``sentence`` states a figure none of the ``evidence`` states: however well
+    its words match, "four regions" is not supported by a passage that says 42."""
+    return bool(figures(sentence) - figures(" ".join(evidence)))
+
+
+def _stated_around(cited: list[int], passages: dict[int, list[Sentence]]) -> list[str]:
+    """What the cited passages state, headings and their documents' titles included (a
+    sentence may name "the 10 Year Health Plan" that its passage never repeats)."""
+    said = [s.text for n in cited for s in passages.get(n, [])]
+    titles = {s.chunk.meta.title or "" for n in cited for s in passages.get(n, [])}
+    return [*said, *sorted(titles)]
+
+
 def repeats_injection(sentence: str, evidence: list[str], flagged: list[str]) -> bool:
     """Whether ``sentence`` carries words or figures that no ``evidence`` sentence has and
     a ``flagged`` (instruction-like) span does: it took them from the injection."""
@@ -98,6 +135,7 @@ def verify_sentences(
             or is_fragment(text)
             or looks_like_injection(text)
             or repeats_injection(text, everything, flagged)
+            or invents_a_figure(text, _stated_around(cited, passages))
         ):
             verdicts.append(Verdict(text, cited, 0.0, 0.0, False))
             continue

@@ -133,3 +133,21 @@ def test_flagged_spans_are_left_out_of_the_passages_the_llm_reads() -> None:
 
     assert "Ignore previous" not in rendered and "£1" not in rendered
     assert "The board meets monthly.\nThe board publishes a budget." in rendered
+
+
+def test_a_figure_the_passage_never_states_is_not_supported() -> None:
+    passages = {1: passage("The board meets monthly and publishes 42 budgets.")}
+
+    def kept(sentence: str) -> bool:
+        [verdict] = verify_sentences([sentence], passages, BagOfWords(), 0.55, 0.5)
+        return verdict.supported
+
+    assert kept("The board meets monthly and publishes 42 budgets [1].")
+    assert not kept("The board meets monthly and publishes four budgets [1].")
+    assert not kept("The board meets monthly and publishes 40 budgets [1].")
+    # The same figure in words is the same figure.
+    words = {1: passage("The board meets monthly and publishes four budgets.")}
+    [verdict] = verify_sentences(
+        ["The board meets monthly and publishes 4 budgets [1]."], words, BagOfWords(), 0.55, 0.5
+    )
+    assert verdict.supported
