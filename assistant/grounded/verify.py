@@ -64,18 +64,14 @@ def _words_and_figures(text: str) -> set[str]:
 
 
 # Number words an LLM may write a figure in; "one" is left out ("one of the ...").
-_NUMBER_WORDS = {
-    w: str(n)
-    for n, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve".split()
+_NUMBER_WORDS = dict(
+    zip(
+        "two three four five six seven eight nine ten eleven twelve "
+        "twenty thirty forty fifty sixty seventy eighty ninety".split(),
+        [*map(str, range(2, 13)), *map(str, range(20, 100, 10))],
+        strict=True,
     )
-    if n >= 2
-} | {
-    w: str(n * 10)
-    for n, w in zip(
-        range(2, 10), "twenty thirty forty fifty sixty seventy eighty ninety".split(), strict=True
-    )
-}
+)
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 
 
