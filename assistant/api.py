@@ -310,6 +310,7 @@ class Assistant:
             named=bibliography_words(standalone, chunks, retrieval.named),
         )
         years = tuple(years_asked(standalone, snap.published_years))
+        named_years = tuple(y for y in years if str(y) in standalone)
         kind = question_kind(standalone)
         asks_figure = figure_asked(standalone) is not None
         compares = kind == QuestionKind.CHANGE or len(years) > 1
@@ -318,6 +319,7 @@ class Assistant:
             defined=defined_term(standalone) if kind == QuestionKind.DEFINITION else None,
             weights={t: snap.lexical.idf(t) for t in question_terms(standalone)},
             years=years,
+            between=named_years if len(named_years) > 1 else (),
             one_document=self._settings.answer.one_document and not compares,
             sides=compared_forms(standalone, snap.glossary),
             figure=(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answering.abstention import gives_a_number
-from assistant.answering.evidence import Sentence, is_apparatus
+from assistant.answering.evidence import Sentence, is_apparatus, restates_title
 from assistant.answering.extractive import (
     LEANS_BACK,
     ScoredSentence,
@@ -45,6 +45,8 @@ class Request:
     weights: dict[str, float]  # the question's content terms, weighted by rarity
     defined: str | None = None  # what a definition question asks about
     years: tuple[int, ...] = ()
+    # The years a question names when it names more than one ("from 2018 to 2022").
+    between: tuple[int, ...] = ()
     one_document: bool = True
     # Whether a sentence gives the figure a figure question asks for (a dose with its
     # unit, a count of the right thing); None: any number will do.
@@ -87,7 +89,12 @@ def compose(
         and not c.sentence.text.rstrip().endswith("?")
         and id(c.sentence) not in apparatus
         and not _repeats_question(c.sentence, request)
+        and not restates_title(c.sentence)
     ]
+    if request.between:
+        # "From the 2018 proposals to the 2022 view" is answered by those years'
+        # documents; a third year's says something else.
+        usable = [c for c in usable if c.sentence.chunk.meta.year in request.between] or usable
     if not usable:
         return []
     lead = usable[0]

@@ -72,6 +72,17 @@ def is_apparatus(text: str, section: str = "") -> bool:
     return " | " in text and words < 8 and not text.rstrip().endswith((".", ":"))
 
 
+_LABEL = re.compile(r"^[A-Z][A-Za-z ]{0,30}:\s*")
+
+
+def restates_title(sentence: Sentence) -> bool:
+    """Whether a line only repeats its document's title ("Article: <the title>"): a plain
+    text file's first line, which a chunker cannot tell from a sentence."""
+    title = " ".join((sentence.chunk.meta.title or "").lower().split())
+    text = " ".join(_LABEL.sub("", sentence.text.strip()).lower().split())
+    return bool(title) and text.rstrip(".") == title.rstrip(".")
+
+
 _NONE = np.zeros((0, 0), dtype=np.float32)
 
 

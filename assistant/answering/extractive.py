@@ -30,6 +30,8 @@ LEANS_BACK = re.compile(
 )
 
 _STATES_FIGURE = re.compile(r"\d")
+# A line this long after a list's intro is a paragraph of its own, not the list's item.
+_PARAGRAPH_WORDS = 20
 
 
 @dataclass
@@ -164,7 +166,12 @@ def introduces_missing_list(sentence: Sentence, by_place: dict) -> bool:
     if not sentence.text.rstrip().endswith(":") or _STATES_FIGURE.search(sentence.text):
         return False
     following = by_place.get((sentence.chunk.id, sentence.position + 1))
-    return following is None or following.is_heading
+    if following is None or following.is_heading:
+        return True
+    # A whole sentence of its own where the items should be: the list was lost (a plain
+    # text copy drops a web page's bullets). Items run short; a list written as lines
+    # without bullets still reads as items, not as a paragraph that goes elsewhere.
+    return not following.is_item and len(following.text.split()) >= _PARAGRAPH_WORDS
 
 
 def build_answer_parts(chosen: list[Sentence], date_gap_years: int = 2):

@@ -323,3 +323,45 @@ def test_a_sentence_counts_the_question_words_its_heading_holds() -> None:
     shares = overlap(ComposeOptions(heading_overlap=0.5))
     assert shares[under.text] == pytest.approx(0.5)
     assert shares[elsewhere.text] == 0.0  # another passage, another heading
+
+
+def test_a_line_repeating_the_documents_title_never_answers() -> None:
+    chunk = Chunk(
+        "mo#0", "", ChunkMeta(source_id="mo", title="The Future of Medicines Optimisation")
+    )
+    title = sentence("Article:  The Future of Medicines Optimisation", "mo", chunk=chunk)
+    body = sentence("Medicines optimisation teams will buy for the system.", "mo", 1, chunk=chunk)
+    picked = compose(scored((title, 0.9), (body, 0.8)), [title, body], request(), OPTIONS)
+    assert [s.text for s in picked] == [body.text]
+
+
+def test_a_list_intro_followed_by_a_paragraph_lost_its_list_and_never_leads() -> None:
+    chunk = Chunk("ca#0", "", ChunkMeta(source_id="ca"))
+    intro = sentence(
+        "Members will want value propositions that show:", "ca", position=0, chunk=chunk
+    )
+    paragraph = sentence(
+        "With responsibility for commissioning many specialised services shifting to "
+        "systems from April, industry also needs to watch clinical reference groups closely.",
+        "ca",
+        position=1,
+        chunk=chunk,
+    )
+    picked = compose(scored((intro, 0.9), (paragraph, 0.5)), [intro, paragraph], request(), OPTIONS)
+    assert intro not in picked
+
+
+def test_a_question_naming_two_years_is_answered_from_those_years_documents() -> None:
+    early = sentence("In 2018 networks were proposed for 30,000 patients.", "rps", "2018")
+    late = sentence("By 2022 each network had a pharmacist team lead.", "pt", "2022")
+    other = sentence("Networks are led by GPs and include pharmacies.", "hwb", "2025")
+    ranked = scored((other, 0.95), (early, 0.8), (late, 0.78))
+    ask = Request(kind=QuestionKind.CHANGE, weights={}, one_document=False, between=(2018, 2022))
+    picked = compose(ranked, [other, early, late], ask, OPTIONS)
+    assert {s.chunk.source_id for s in picked} == {"rps", "pt"}
+    assert "hwb" in {
+        s.chunk.source_id
+        for s in compose(
+            ranked, [other, early, late], request(QuestionKind.CHANGE, one_document=False), OPTIONS
+        )
+    }
