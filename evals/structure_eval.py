@@ -12,6 +12,7 @@ against precision, and is listed so that a person can judge it and extend the ke
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,8 +134,13 @@ def _edge_matches(line: KeyLine, source: set[str], target: set[str], relation: s
     )
 
 
+# "East Surrey and Crawley Hospitals" names East Surrey Hospital and Crawley Hospital.
+_SHARED_HEAD = re.compile(r"\b((?:[A-Z][\w’']*\s)+)and\s((?:[A-Z][\w’']*\s)+)([A-Z][a-z]+s)\b")
+
+
 def _mentions(text: str, names: set[str]) -> bool:
     """Whether ``text`` names one of ``names`` (singular or plural)."""
+    text = _SHARED_HEAD.sub(r"\1\3 and \2\3", text)
     lowered = " ".join(text.lower().split())
     forms = set()
     for name in names:

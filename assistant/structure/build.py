@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.retrieval.glossary import Glossary
 from assistant.structure.model import Edge, Evidence, Level, Node, StructureMap
 from ingest.structure import document_structure, finder_stamp
-from ingest.structure_names import is_acronym, name_key
+from ingest.structure_names import is_acronym, name_key, singular_word
 from ingest.structure_rules import StructureRules, load_rules
 from vectorstore.records import Chunk, DocumentRecord, StructureStatement
 
@@ -158,7 +158,7 @@ def _proper(written: str) -> bool:
     if words[0].lower() in _SENTENCE_OPENERS:
         return False
     content = [w for w in words if w.lower() not in ("and", "of", "for", "the", "&", "in", "on")]
-    return bool(content) and all(w[:1].isupper() for w in content)
+    return bool(content) and all(w.lstrip("(")[:1].isupper() for w in content)
 
 
 def _owned_by_acronym(written: str) -> bool:
@@ -217,6 +217,60 @@ def statements_of(
     return out
 
 
+def shared_head_parts(written: str, rules: StructureRules) -> list[str]:
+    """The two names of "East Surrey and Crawley Hospitals" ("East Surrey Hospital",
+    "Crawley Hospital"): capitalised names joined by "and" before one plural kind word.
+    Empty for any other writing."""
+    words = written.split()
+    if words.count("and") != 1 or len(words) < 4:
+        return []
+    head = words[-1]
+    single = singular_word(head.lower())
+    if single == head.lower() or single not in rules.head_words or not head[:1].isupper():
+        return []
+    cut = words.index("and")
+    left, right = words[:cut], words[cut + 1 : -1]
+    if not left or not right or not all(w[:1].isupper() for w in left + right):
+        return []
+    head = head[: len(single)] if head.lower().startswith(single) else single.capitalize()
+    return [" ".join([*left, head]), " ".join([*right, head])]
+
+
+def _split_shared_heads(
+    documents: Sequence[tuple[DocumentRecord, list[StructureStatement]]],
+    glossary: Glossary,
+    rules: StructureRules,
+) -> list[tuple[DocumentRecord, list[StructureStatement]]]:
+    """Relations of "A and B Hospitals" as relations of each of A's and B's hospitals,
+    unless the writing is one body's name: the glossary spells it out, or the library
+    names it again ("Health and Wellbeing Boards")."""
+    uses: Counter[str] = Counter()
+    for _, statements in documents:
+        for s in statements:
+            if s.kind == "name":
+                uses[name_key(s.subject)] += s.count
+    fixed = {name_key(e.long) for e in glossary.entries.values()}
+
+    def parts(written: str) -> list[str]:
+        key = name_key(written)
+        if key in fixed or uses[key] >= _MIN_NAME_USES:
+            return [written]
+        return shared_head_parts(written, rules) or [written]
+
+    out = []
+    for record, statements in documents:
+        split: list[StructureStatement] = []
+        for s in statements:
+            if not s.kind.startswith("relation:"):
+                split.append(s)
+                continue
+            for a in parts(s.subject):
+                for b in parts(s.object):
+                    split.append(replace(s, subject=a, object=b))
+        out.append((record, split))
+    return out
+
+
 def build_map(
     documents: Sequence[tuple[DocumentRecord, list[StructureStatement]]],
     glossary: Glossary,
@@ -224,6 +278,7 @@ def build_map(
 ) -> StructureMap:
     """The whole map (every year) of these documents' statements."""
     rules = rules or load_rules()
+    documents = _split_shared_heads(documents, glossary, rules)
     resolver = _Resolver(glossary, rules)
     for _, statements in documents:
         for s in statements:

@@ -257,6 +257,16 @@ def test_the_sites_a_body_runs_are_part_of_it_when_it_is_named_before() -> None:
     assert all(s.text.startswith(f"{opener} … {intro} … ") for s in listed)
 
 
+def test_a_listed_sites_place_in_brackets_stays_in_its_name() -> None:
+    opener = "Riverbank Community NHS Trust provides community health services."
+    intro = "The Trust runs a number of services, notably the following sites:"
+    passage = "\n".join([opener, intro, "- Minor Injuries Unit (Eastbrook)", "- Gamma Hospital"])
+    listed = {s.subject for s in _found(passage) if s.kind == "relation:part_of"}
+
+    # A minor injuries unit is in many towns: the place tells this one apart.
+    assert listed == {"Minor Injuries Unit (Eastbrook)", "Gamma Hospital"}
+
+
 def test_a_list_of_the_parts_of_this_body_belongs_to_the_body_named_before() -> None:
     opener = "Northfield Hospitals NHS Foundation Trust."
     intro = "Hospitals of this Trust within the county are:"

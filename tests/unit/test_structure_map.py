@@ -259,6 +259,35 @@ def test_an_edge_needs_both_ends_to_resolve() -> None:
     assert _edges(often) == {("integrated-care-board", "accountable_to", "widget-oversight-panel")}
 
 
+def test_names_sharing_one_plural_kind_word_are_each_a_node() -> None:
+    from assistant.structure.build import shared_head_parts
+
+    rules = load_rules()
+    assert shared_head_parts("East Vale and Northby Hospitals", rules) == [
+        "East Vale Hospital",
+        "Northby Hospital",
+    ]
+    assert shared_head_parts("Health and Wellbeing Board", rules) == []  # one body
+    assert shared_head_parts("NHS England and NHS Improvement", rules) == []
+
+
+def test_a_writing_the_library_uses_as_one_name_is_not_split() -> None:
+    sentence = "Riverside Healthcare NHS Trust encompasses East Vale and Northby Hospitals."
+    once = _map(_record("trust", "2024", sentence))
+    assert {"east-vale-hospital", "northby-hospital"} <= _ids(once)
+    assert ("east-vale-hospital", "part_of", "riverside-healthcare-nhs-trust") in _edges(once)
+    again = _map(
+        _record(
+            "trust",
+            "2024",
+            sentence,
+            "East Vale and Northby Hospitals serve the valley.",
+            "East Vale and Northby Hospitals share a board.",
+        )
+    )
+    assert "east-vale-hospital" not in _ids(again)
+
+
 def test_a_body_no_sentence_defines_places_or_relates_is_not_drawn() -> None:
     named = (
         "The Hilltop Steering Group met in March.",
