@@ -32,6 +32,7 @@ from assistant.answering.evidence import Sentence, SentenceCache
 from assistant.answering.extractive import build_answer_parts, render_text, score_sentences
 from assistant.answering.question_kind import (
     QuestionKind,
+    asks_what_it_does,
     defined_term,
     defines,
     figure_asked,
@@ -121,7 +122,7 @@ class Assistant:
             key = s.sentence.chunk.id or ""
             bonus = (
                 self._settings.answer.shape_bonus
-                if defined and defines(s.sentence.text, defined)
+                if defined and defines(s.sentence.text, defined, asks_what_it_does(query))
                 else 0.0
             )
             best[key] = max(best.get(key, 0.0), s.score + bonus)
@@ -317,6 +318,7 @@ class Assistant:
         request = Request(
             kind=kind,
             defined=defined_term(standalone) if kind == QuestionKind.DEFINITION else None,
+            acts=asks_what_it_does(standalone),
             weights={t: snap.lexical.idf(t) for t in question_terms(standalone)},
             years=years,
             between=named_years if len(named_years) > 1 else (),

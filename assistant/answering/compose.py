@@ -44,6 +44,7 @@ class Request:
     kind: QuestionKind
     weights: dict[str, float]  # the question's content terms, weighted by rarity
     defined: str | None = None  # what a definition question asks about
+    acts: bool = False  # "what does X do": a sentence in which X acts answers it
     years: tuple[int, ...] = ()
     # The years a question names when it names more than one ("from 2018 to 2022").
     between: tuple[int, ...] = ()
@@ -212,7 +213,7 @@ def _rerank_for_kind(
         if kind == QuestionKind.FIGURE:
             return request.figure(text) if request.figure else gives_a_number(text)
         if kind == QuestionKind.DEFINITION:
-            return request.defined is not None and defines(text, request.defined)
+            return request.defined is not None and defines(text, request.defined, request.acts)
         if kind == QuestionKind.LIST:
             return text.rstrip().endswith(":") or sentence.is_item
         if kind == QuestionKind.PERSON:

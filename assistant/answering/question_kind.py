@@ -80,10 +80,34 @@ _YES_NO = re.compile(
 )
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def asked_sentence(question: str) -> str:
+    """The sentence that asks, of a message that says something first ("I'm a new KAM.
+    Who should I talk to ...?"); the whole message when it asks more than once or never."""
+    parts = [p.strip() for p in _SENTENCE_END.split(question.strip())]
+    asking = [p for p in parts if p.endswith("?")]
+    return asking[0] if len(asking) == 1 else question.strip()
+
+
+# "What does an ICB do?": what the thing does, answered by a sentence in which it acts.
+_DOES = re.compile(
+    r"^\s*what\s+(?:does|do|did|will)\s+(?:an?\s+|the\s+)?(.+?)\s+"
+    r"(?:actually\s+|really\s+|now\s+)?do\s*\??\s*$",
+    re.I,
+)
+
+
+def asks_what_it_does(question: str) -> bool:
+    """Whether the question asks what something does ("What does an ICB do?")."""
+    return _DOES.search(asked_sentence(question)) is not None
+
+
 def question_kind(question: str) -> QuestionKind:
     """The kind of answer ``question`` wants; the first rule that matches wins, most
     specific first (a "how has X changed" is a change, not a process)."""
-    text = question.strip()
+    text = asked_sentence(question)
     if _COMPARES.search(text):
         return QuestionKind.CHANGE
     if _PERSON.search(text):
@@ -100,7 +124,7 @@ def question_kind(question: str) -> QuestionKind:
     # starting dose of X" wants a dose, not a definition.
     if figure_asked(text) is not None:
         return QuestionKind.FIGURE
-    if _DEFINITION.search(text) and not _ENDS_IN_PREPOSITION.search(text):
+    if _DOES.search(text) or (_DEFINITION.search(text) and not _ENDS_IN_PREPOSITION.search(text)):
         return QuestionKind.DEFINITION
     return QuestionKind.OTHER
 
@@ -200,22 +224,41 @@ _DEFINED = re.compile(
 
 def defined_term(question: str) -> str | None:
     """The thing a definition question asks about ("individual funding request")."""
+    question = asked_sentence(question)
+    does = _DOES.search(question)
+    if does:
+        return does[1].strip() or None
     match = _DEFINED.search(question)
     if not match:
         return None
     return (match[1] or match[2] or "").strip() or None
 
 
-def defines(sentence: str, term: str) -> bool:
+# Verbs that say what a body does when it is their subject ("the ICBs took on ...").
+_ACTS = (
+    r"will|must|should|can|may|have|has|had|holds?|held|takes?|took|plans?|commissions?|"
+    r"commissioned|leads?|led|oversees?|decides?|manages?|works?|brings?|sets?|makes?|"
+    r"provides?|supports?|delivers?|runs?|funds?|buys?|arranges?|agrees?|approves?|"
+    r"assess(?:es)?|reviews?|advises?|ensures?|becomes?|became"
+)
+
+
+def defines(sentence: str, term: str, acts: bool = False) -> bool:
     """Whether ``sentence`` reads as a definition of ``term``: "X is a ...", "X means ...",
-    "... is called X", "known as X"."""
+    "... is called X", "known as X"; with ``acts``, also a sentence in which X does
+    something, as its subject ("ICBs commission ...", "..., the ICBs took on ...")."""
     t = re.escape(term)
-    patterns = (
+    patterns = [
         rf"\b{t}s?\b(\s*\([^)]*\))?\s+(is|are|was|were|means?|refers?\s+to|describes?)\b",
         rf"\b(is|are)\s+(called|known\s+as|termed)\s+(an?\s+|the\s+)?{t}",
         # "... is called an Individual Funding Request (IFR)" defines "IFR" too.
         rf"\b(is|are)\s+(called|known\s+as|termed)\s+[^.()]{{3,80}}\(\s*{t}s?\s*\)",
-    )
+    ]
+    if acts:
+        patterns.append(
+            rf"(?:^|,\s)\W*(?:(?:the|an?|each|all|every|local|our)\s+)?{t}s?\b"
+            rf"(\s*\([^)]*\))?\s+(?:{_ACTS})\b"
+        )
     return any(re.search(p, sentence, re.I) for p in patterns)
 
 

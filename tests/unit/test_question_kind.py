@@ -27,6 +27,9 @@ from assistant.answering.question_kind import (
         ("What is the difference between an ICB and an ICP?", QuestionKind.CHANGE),
         ("Is the ICB a statutory body?", QuestionKind.YES_NO),
         ("Tell me about neighbourhood health.", QuestionKind.OTHER),
+        ("What does an ICB do?", QuestionKind.DEFINITION),
+        ("I'm a new KAM. Who should I talk to about the formulary?", QuestionKind.PERSON),
+        ("I'm new here. What is a PCN?", QuestionKind.DEFINITION),
     ],
 )
 def test_question_kinds(question: str, kind: QuestionKind) -> None:
@@ -171,3 +174,23 @@ def test_a_singular_noun_ending_in_s_does_not_make_a_list() -> None:
     assert question_kind("What formulary status did the ICB give Libre 2?") != QuestionKind.LIST
     assert question_kind("What focus does the plan have?") != QuestionKind.LIST
     assert question_kind("What services does NHS Sussex commission?") == QuestionKind.LIST
+
+
+def test_what_does_x_do_is_answered_by_a_sentence_in_which_x_acts() -> None:
+    from assistant.answering.question_kind import defined_term, defines
+
+    assert defined_term("What does an ICB actually do?") == "ICB"
+    acting = "As part of their development, the ICBs took on delegated responsibility."
+    assert defines(acting, "ICB", acts=True)
+    assert not defines(acting, "ICB")  # "what is an ICB" is not answered by it
+    assert not defines("That is how ICBs will fail.", "ICB", acts=True)  # not the subject
+    assert not defines("So ICB teams will still need to act.", "ICB", acts=True)
+
+
+def test_the_asking_sentence_is_the_one_question_of_a_message() -> None:
+    from assistant.answering.question_kind import asked_sentence
+
+    assert asked_sentence("I'm a new KAM. Who chairs it?") == "Who chairs it?"
+    both = "How did it change? What were the concerns?"
+    assert asked_sentence(both) == both  # two questions: the message is read whole
+    assert asked_sentence("Tell me about PCNs.") == "Tell me about PCNs."
