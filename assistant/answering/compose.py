@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answering.abstention import gives_a_number
-from assistant.answering.evidence import Sentence, is_apparatus, restates_title
+from assistant.answering.evidence import Sentence, is_apparatus, is_fragment, restates_title
 from assistant.answering.extractive import (
     LEANS_BACK,
     ScoredSentence,
@@ -113,6 +113,10 @@ def compose(
         # its row ("Pen needle") says nothing by itself.
         if s.is_heading or s.text.rstrip().endswith(":") or _is_cell(s):
             continue
+        # A broken piece of another document's sentence adds nothing a reader can use
+        # (the lead's own passage may still read on through one).
+        if s.chunk.source_id != lead.sentence.chunk.source_id and is_fragment(s):
+            continue
         if request.one_document and (
             _not_a_later_word(s, lead.sentence)
             if params.later_documents_add
@@ -143,7 +147,13 @@ def compose(
         if any(c.chunk.meta.year == year for c in chosen):
             continue
         best = next(
-            (c for c in usable if c.sentence.chunk.meta.year == year and c.score >= floor),
+            (
+                c
+                for c in usable
+                if c.sentence.chunk.meta.year == year
+                and c.score >= floor
+                and not is_fragment(c.sentence)
+            ),
             None,
         )
         if best is not None:

@@ -83,6 +83,19 @@ def restates_title(sentence: Sentence) -> bool:
     return bool(title) and text.rstrip(".") == title.rstrip(".")
 
 
+def is_fragment(sentence: Sentence) -> bool:
+    """Whether a sentence is a broken piece of one: it opens in lower case and stops
+    without a sentence's end (a two-column page read across its columns: "new
+    neighbourhood health approach, a new"). Items and headings are read as they are."""
+    text = sentence.text.strip()
+    return (
+        not sentence.is_item
+        and not sentence.is_heading
+        and text[:1].islower()
+        and not text.endswith((".", "!", "?", ":", ";", ")"))
+    )
+
+
 _NONE = np.zeros((0, 0), dtype=np.float32)
 
 

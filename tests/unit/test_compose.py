@@ -365,3 +365,14 @@ def test_a_question_naming_two_years_is_answered_from_those_years_documents() ->
             ranked, [other, early, late], request(QuestionKind.CHANGE, one_document=False), OPTIONS
         )
     }
+
+
+def test_a_broken_piece_of_another_documents_sentence_is_never_support() -> None:
+    lead = sentence("Neighbourhoods of care serve 30,000 people.", "footprints", "2019")
+    piece = sentence("new neighbourhood health approach, a new", "framework", "2025")
+    whole = sentence("The neighbourhood health framework was published.", "maule", "2026")
+    ranked = scored((lead, 0.9), (piece, 0.85), (whole, 0.8))
+    change = request(QuestionKind.CHANGE, one_document=False)
+    picked = compose(ranked, [lead, piece, whole], change, OPTIONS)
+    assert piece not in picked
+    assert whole in picked
