@@ -169,6 +169,22 @@ def _name_stems(name: str, glossary: Glossary) -> set[str]:
     return {t for f in forms for t in terms(f)}
 
 
+# "How many PCNs are there in England?" wants the national figure: a passage about one
+# county ("grouped into 21 PCNs") answers for that county only.
+_NATIONAL = re.compile(
+    r"\b(?:in|across|throughout)\s+(?:all\s+of\s+)?England\b|\bnationally\b", re.I
+)
+_NATIONAL_STEMS = frozenset(terms("England English national nationally country countrywide"))
+
+
+def _said_of_england(stated: Stated) -> set[str]:
+    """The words of a sentence, its heading and its passage, as written (no acronym
+    spelt out: "NHS" is not "national"), without "NHS England": the body's name does not
+    say that a figure is England's."""
+    text = f"{stated.heading} {stated.text} {stated.passage}"
+    return set(terms(re.sub(r"\bNHS\s+England\b", "NHSE", text)))
+
+
 def figure_subjects(question: str, glossary: Glossary) -> tuple[list[set[str]], set[str]]:
     """What a figure must be about: the names the question uses ("Leeds", "NHS Sussex"),
     each as a group of stems any one of which will do, and the thing in "the dose of X"
@@ -204,15 +220,19 @@ def figure_misplaced(question: str, chosen: list[Stated], glossary: Glossary) ->
     sentence gives the figure in a passage that names what the question names, with the
     thing of "the dose of X" in the sentence itself or the heading above it. A dose of one
     medicine must not answer a question about another, though the passage mentions it in
-    passing; Sussex's count of pharmacies does not answer a question about Leeds."""
+    passing; Sussex's count of pharmacies does not answer a question about Leeds, nor
+    about England."""
     names, thing = figure_subjects(question, glossary)
-    if not names and not thing:
+    national = _NATIONAL.search(question) is not None
+    if not names and not thing and not national:
         return False
     for stated in chosen:
         if not gives_requested_figure(question, stated.text, glossary):
             continue
         near = set(terms(glossary.expand(f"{stated.heading} {stated.text}")))
         around = near | set(terms(glossary.expand(stated.passage)))
+        if national and not _NATIONAL_STEMS & _said_of_england(stated):
+            continue
         if all(group & around for group in names) and (not thing or thing & near):
             return False
     return True

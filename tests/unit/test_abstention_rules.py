@@ -229,3 +229,15 @@ def test_a_count_given_under_an_acronym_answers_how_many() -> None:
     question = "How many high cost drugs are used?"
     assert gives_requested_figure(question, "It reports on the 400-plus HCDs in use.", glossary)
     assert not gives_requested_figure(question, "It reports on the 400-plus HCDs.", NO_GLOSSARY)
+
+
+def test_a_countys_count_does_not_answer_for_england() -> None:
+    county = "The practices are grouped into 21 Primary Care Networks (PCNs)."
+    local = Stated(county, heading="West Sussex PNA: NHS England services", passage=county)
+    national = "There are 1,250 Primary Care Networks across England."
+    england = Stated(national, heading="Primary care", passage=national)
+    question = "How many primary care networks are there in England now?"
+    # "NHS England" in the heading names a body, not the place the figure is for.
+    assert figure_misplaced(question, [local], NO_GLOSSARY)
+    assert not figure_misplaced(question, [england], NO_GLOSSARY)
+    assert not figure_misplaced(question.replace(" in England", ""), [local], NO_GLOSSARY)
