@@ -243,6 +243,20 @@ def gives_a_number(text: str) -> bool:
     return re.search(_NUMBER, text, re.IGNORECASE) is not None
 
 
+def _counted_phrase(words: str) -> str:
+    """The words after a number that name what it counts: up to the first lower-case
+    plural ("161 community pharmacies in ..."), which ends the phrase; a word after it
+    is something else ("30-50,000 allows practices to share": the number counts no
+    practices)."""
+    out: list[str] = []
+    for word in words.split():
+        out.append(word)
+        bare = word.strip(",;:.()")
+        if bare.islower() and bare.endswith("s") and not bare.endswith(("ss", "us")):
+            break
+    return " ".join(out)
+
+
 def gives_requested_figure(question: str, text: str, glossary: Glossary) -> bool | None:
     """For a figure question, whether ``text`` gives the figure; None for other questions.
 
@@ -261,7 +275,7 @@ def gives_requested_figure(question: str, text: str, glossary: Glossary) -> bool
         for match in re.finditer(_NUMBER + r"\W+((?:\S+\s+){0,3}\S+)", text, re.IGNORECASE):
             # "the 400-plus HCDs" counts high cost drugs: the words after the number
             # are read with their acronyms spelt out.
-            if wanted & set(terms(glossary.expand(match.group(2)))):
+            if wanted & set(terms(glossary.expand(_counted_phrase(match.group(2))))):
                 return True
         return False
     if asked.kind == FigureKind.DATE:

@@ -241,3 +241,10 @@ def test_a_countys_count_does_not_answer_for_england() -> None:
     assert figure_misplaced(question, [local], NO_GLOSSARY)
     assert not figure_misplaced(question, [england], NO_GLOSSARY)
     assert not figure_misplaced(question.replace(" in England", ""), [local], NO_GLOSSARY)
+
+
+def test_a_number_followed_by_a_verb_counts_nothing_after_it() -> None:
+    question = "How many GP practices are in a typical primary care network?"
+    population = "A combined population of at least 30-50,000 allows practices to share staff."
+    assert not gives_requested_figure(question, population, NO_GLOSSARY)
+    assert gives_requested_figure(question, "There are 74 GP practices in the county.", NO_GLOSSARY)
