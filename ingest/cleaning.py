@@ -50,6 +50,11 @@ _CONTENTS_ENTRY = re.compile(
     r"^\S(?:.*?(?<!\.)(?<!\.\s))?(?:\s?\.){4,}+\s*\d{1,4}\s*$"
     r"|^\S(?:.*?(?<!…))?…{2,}+\s*\d{1,4}\s*$"
 )
+# The Latin ligatures of Unicode's presentation forms (U+FB00-U+FB06), spelt out.
+_LIGATURE_CHARS = "\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06"
+_LIGATURES = str.maketrans(
+    dict(zip(_LIGATURE_CHARS, ["ff", "fi", "fl", "ffi", "ffl", "st", "st"], strict=True))
+)
 _TERMINAL = re.compile(r"[.!?]['’”\")]*$")
 
 
@@ -176,6 +181,11 @@ def clean_text(text: str, web_page: bool = True) -> CleanResult:
 
     # Whitespace: non-breaking spaces, runs of spaces, trailing blanks, Windows newlines.
     normal = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    # A PDF's typeset ligatures ("ﬁ", "ﬀ") become their letters: "Tariﬀ" is "Tariff" to a
+    # reader, and must be to the search and to a quote.
+    spelt = normal.translate(_LIGATURES)
+    result.hits["ligatures"] += sum(normal.count(c) for c in _LIGATURE_CHARS)
+    normal = spelt
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in normal.split("\n")]
     removed["whitespace"] += len(text) - sum(len(x) + 1 for x in lines) + 1
 

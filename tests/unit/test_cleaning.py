@@ -311,3 +311,9 @@ def test_contents_entries_go_and_prose_with_dots_stays() -> None:
 @pytest.mark.parametrize("line", ["Intro " + ". " * 100_000 + "x", "Intro" + "…" * 100_000])
 def test_long_line_of_dot_leaders_is_cleaned_quickly(line: str) -> None:
     assert clean_text(line).original_chars == len(line)
+
+
+def test_typeset_ligatures_are_spelt_out() -> None:
+    result = clean_text("The national Tari\ufb00 is e\ufb00ective after rati\ufb01cation.", False)
+    assert result.text == "The national Tariff is effective after ratification."
+    assert result.hits["ligatures"] == 3
