@@ -1,8 +1,9 @@
 """Check each sentence of an LLM answer against the passages it cites.
 
 A sentence stays only when the passages it cites support it twice over: a sentence of
-theirs is close in meaning (embedding cosine) and most of its content words occur in
-them (lexical support). Thresholds are settings.
+theirs is close in meaning (embedding cosine) and most of its content words occur in that
+sentence or the ones either side of it (lexical support). Thresholds are settings. A
+figure or a name the passages never state, or a question, never stays.
 
 Instruction-like text a document holds (flagged at ingest, ``ingest.injection``) is never
 evidence, and a sentence that reads as an instruction itself, or repeats a flagged span's
@@ -88,12 +89,46 @@ def invents_a_figure(sentence: str, evidence: list[str]) -> bool:
     return bool(figures(sentence) - figures(" ".join(evidence)))
 
 
+def _titles(cited: list[int], passages: dict[int, list[Sentence]]) -> list[str]:
+    return sorted({s.chunk.meta.title or "" for n in cited for s in passages.get(n, [])})
+
+
 def _stated_around(cited: list[int], passages: dict[int, list[Sentence]]) -> list[str]:
     """What the cited passages state, headings and their documents' titles included (a
     sentence may name "the 10 Year Health Plan" that its passage never repeats)."""
     said = [s.text for n in cited for s in passages.get(n, [])]
-    titles = {s.chunk.meta.title or "" for n in cited for s in passages.get(n, [])}
-    return [*said, *sorted(titles)]
+    return [*said, *_titles(cited, passages)]
+
+
+# A name in a sentence: a capitalised word that does not open it, or an acronym.
+_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][\w'’&-]*)")
+
+
+def names(text: str) -> set[str]:
+    """The names ``text`` uses (lower case, possessive dropped): its capitalised words
+    but the first, and every acronym."""
+    found = {m.group(1) for m in _NAME.finditer(text.strip())}
+    first = text.strip().split()[:1]
+    if first and sum(c.isupper() for c in first[0]) >= 2:
+        found.add(first[0].strip(".,;:()"))
+    return {re.sub(r"['’]s$", "", n).lower() for n in found}
+
+
+def copies_a_title(sentence: str, titles: list[str]) -> bool:
+    """Whether ``sentence`` only repeats (part of) a document's title: a title names a
+    topic, it states nothing ("The ten NHS personas industry should recognise ...")."""
+    text = " ".join(sentence.lower().rstrip(".!").split())
+    return len(text) > 0 and any(text in " ".join(t.lower().split()) for t in titles if t)
+
+
+def invents_a_name(sentence: str, evidence: list[str]) -> bool:
+    """Whether ``sentence`` names someone or something none of the ``evidence`` names:
+    "the blueprint was put together by NICE" is not supported by a passage that never
+    mentions NICE, however many of its other words the passage holds."""
+    said = " ".join(evidence).lower()
+    # A plural is its singular's name ("Service Leads", "the Service Lead").
+    bare = {n[:-1] if n.endswith("s") and len(n) > 3 else n for n in names(sentence)}
+    return any(not re.search(rf"\b{re.escape(n)}", said) for n in bare)
 
 
 def repeats_injection(sentence: str, evidence: list[str], flagged: list[str]) -> bool:
@@ -125,18 +160,28 @@ def verify_sentences(
         # A heading is a topic, not a statement: an LLM "sentence" that only copies one
         # (a title, a section name) has nothing to be verified against.
         evidence = [s for n in cited for s in passages.get(n, []) if not s.is_heading]
+        around = _stated_around(cited, passages)
         if (
             not text
             or not evidence
             or is_fragment(text)
+            or text.endswith("?")  # a question (the user's, echoed) answers nothing
+            or copies_a_title(text, _titles(cited, passages))
             or looks_like_injection(text)
             or repeats_injection(text, everything, flagged)
-            or invents_a_figure(text, _stated_around(cited, passages))
+            or invents_a_figure(text, around)
+            or invents_a_name(text, around)
         ):
             verdicts.append(Verdict(text, cited, 0.0, 0.0, False))
             continue
-        similarity = max(float(np.dot(vector, s.vector)) for s in evidence)
-        support = lexical_support(text, [s.text for s in evidence])
+        closeness = [float(np.dot(vector, s.vector)) for s in evidence]
+        best = int(np.argmax(closeness))
+        similarity = closeness[best]
+        # The words must be where the meaning is: in the closest sentence and its
+        # neighbours, not gathered from across the passages ("Service Leads are the
+        # heads" from one sentence's "Service Leads" and another's "heads").
+        window = evidence[max(0, best - 1) : best + 2]
+        support = lexical_support(text, [s.text for s in window])
         verdicts.append(
             Verdict(
                 text,

@@ -151,3 +151,52 @@ def test_a_figure_the_passage_never_states_is_not_supported() -> None:
         ["The board meets monthly and publishes 4 budgets [1]."], words, BagOfWords(), 0.55, 0.5
     )
     assert verdict.supported
+
+
+def test_a_name_the_passage_never_mentions_is_not_supported() -> None:
+    from assistant.grounded.verify import invents_a_name
+
+    said = ["The Model ICB blueprint was drafted by ICB leaders in 2025."]
+    assert invents_a_name("The Model ICB blueprint was put together by NICE.", said)
+    assert not invents_a_name("ICB leaders drafted the Model ICB blueprint.", said)
+    assert not invents_a_name("The blueprints were drafted by ICB Leaders.", said)
+
+
+def test_a_question_echoed_back_is_not_an_answer() -> None:
+    [verdict] = verdicts("Does the board meet monthly? [1]")
+    assert not verdict.supported
+
+
+def test_support_is_read_where_the_meaning_is_not_across_the_passage() -> None:
+    chunk = Chunk("p#0", "", ChunkMeta(source_id="p"))
+    texts = [
+        "The board meets monthly.",
+        "Lunch is served at noon.",
+        "The moon rises late.",
+        "The budget is published.",
+    ]
+    encoded = BagOfWords().encode(texts)
+    sentences = [
+        Sentence(t, chunk, 0, len(t), i, False, v)
+        for i, (t, v) in enumerate(zip(texts, encoded, strict=True))
+    ]
+    # Close to the first sentence, but "budget" and "publishes" are three sentences away.
+    [far] = verify_sentences(
+        ["The board meets monthly and publishes its budget. [1]"],
+        {1: sentences},
+        BagOfWords(),
+        0.5,
+        0.75,
+    )
+    [near] = verify_sentences(
+        ["The board meets monthly. [1]"], {1: sentences}, BagOfWords(), 0.5, 0.75
+    )
+    assert near.supported and not far.supported
+
+
+def test_a_documents_title_copied_out_states_nothing() -> None:
+    from assistant.grounded.verify import copies_a_title
+
+    title = "Who are they? The ten NHS personas industry should recognise"
+    assert copies_a_title("The ten NHS personas industry should recognise.", [title])
+    assert not copies_a_title("Industry should recognise ten personas in the NHS.", [title])
