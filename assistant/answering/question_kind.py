@@ -268,7 +268,10 @@ _NAMES_AGENT = re.compile(
     r"\bby\s+(the\s+|a\s+|an\s+|its\s+|their\s+)?[A-Z][\w’'&-]+|(?i:\((vice[- ])?chair\))|"
     r"(?i:\b(chaired|led|headed|run|hosted|commissioned|appointed)\s+by\b)|"
     # "Members of the Board include:" says who sits on it.
-    r"(?i:\bmembers(hip)?\b[^.]{0,80}\b(include|includes|comprises?|consists?|are)\b)",
+    r"(?i:\bmembers(hip)?\b[^.]{0,80}\b(include|includes|comprises?|consists?|are)\b)|"
+    # "... making collective decisions on formularies": who decides is its subject.
+    r"(?i:\b(makes?|making|made|takes?|taking|took)\s+(\w+\s+)?decisions?\b|"
+    r"\b(responsible|accountable)\s+for\b)",
 )
 
 

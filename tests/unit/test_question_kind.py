@@ -194,3 +194,13 @@ def test_the_asking_sentence_is_the_one_question_of_a_message() -> None:
     both = "How did it change? What were the concerns?"
     assert asked_sentence(both) == both  # two questions: the message is read whole
     assert asked_sentence("Tell me about PCNs.") == "Tell me about PCNs."
+
+
+def test_a_sentence_saying_who_makes_the_decisions_answers_who_decides() -> None:
+    from assistant.answering.question_kind import names_agent
+
+    assert names_agent(
+        "These now operate at system level, making collective decisions on formularies."
+    )
+    assert names_agent("The panel is responsible for funding decisions.")
+    assert not names_agent("Decisions were often commissioning-led in practice.")
