@@ -117,12 +117,13 @@ class Assistant:
         # A definition question ranks the passage that defines the term higher: "what is
         # an IFR" wants "this request is called an IFR", not the IFR panel's procedure.
         defined = defined_term(query) if question_kind(query) == QuestionKind.DEFINITION else None
+        acts = asks_what_it_does(query)
         best: dict[str, float] = {}
         for s in scored:
             key = s.sentence.chunk.id or ""
             bonus = (
                 self._settings.answer.shape_bonus
-                if defined and defines(s.sentence.text, defined, asks_what_it_does(query))
+                if defined and defines(s.sentence.text, defined, acts)
                 else 0.0
             )
             best[key] = max(best.get(key, 0.0), s.score + bonus)

@@ -157,6 +157,11 @@ _MONEY = re.compile(r"[£$€]\s?\d|\d\s?(million|billion|bn|m\b|k\b)|\bband \d"
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9&]+s?")
 
 
+def capitalised_words(text: str) -> list[str]:
+    """The capitalised words of ``text`` that do not open a sentence, and its acronyms."""
+    return _CAPITALISED.findall(text)
+
+
 def _question_names(question: str) -> list[str]:
     """The capitalised names and acronyms of a question that name something in it."""
     return [n for n in _CAPITALISED.findall(question) if n not in _FRAME_NAMES]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answering.abstention import gives_a_number
-from assistant.answering.evidence import Sentence, is_apparatus, is_fragment, restates_title
+from assistant.answering.evidence import Sentence, is_apparatus, is_broken_piece, restates_title
 from assistant.answering.extractive import (
     LEANS_BACK,
     ScoredSentence,
@@ -115,7 +115,7 @@ def compose(
             continue
         # A broken piece of another document's sentence adds nothing a reader can use
         # (the lead's own passage may still read on through one).
-        if s.chunk.source_id != lead.sentence.chunk.source_id and is_fragment(s):
+        if s.chunk.source_id != lead.sentence.chunk.source_id and is_broken_piece(s):
             continue
         if request.one_document and (
             _not_a_later_word(s, lead.sentence)
@@ -152,7 +152,7 @@ def compose(
                 for c in usable
                 if c.sentence.chunk.meta.year == year
                 and c.score >= floor
-                and not is_fragment(c.sentence)
+                and not is_broken_piece(c.sentence)
             ),
             None,
         )

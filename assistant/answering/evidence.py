@@ -83,7 +83,7 @@ def restates_title(sentence: Sentence) -> bool:
     return bool(title) and text.rstrip(".") == title.rstrip(".")
 
 
-def is_fragment(sentence: Sentence) -> bool:
+def is_broken_piece(sentence: Sentence) -> bool:
     """Whether a sentence is a broken piece of one: it opens in lower case and stops
     without a sentence's end (a two-column page read across its columns: "new
     neighbourhood health approach, a new"). Items and headings are read as they are."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answering.abstention import capitalised_words
 from assistant.answering.evidence import Sentence
 from ingest.injection import looks_like_injection
 from vectorstore.lexical import terms
@@ -100,18 +101,14 @@ def _stated_around(cited: list[int], passages: dict[int, list[Sentence]]) -> lis
     return [*said, *_titles(cited, passages)]
 
 
-# A name in a sentence: a capitalised word that does not open it, or an acronym.
-_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][\w'’&-]*)")
-
-
 def names(text: str) -> set[str]:
-    """The names ``text`` uses (lower case, possessive dropped): its capitalised words
-    but the first, and every acronym."""
-    found = {m.group(1) for m in _NAME.finditer(text.strip())}
+    """The names ``text`` uses, in lower case: its capitalised words but the first, and
+    every acronym (the first word too)."""
+    found = set(capitalised_words(text.strip()))
     first = text.strip().split()[:1]
     if first and sum(c.isupper() for c in first[0]) >= 2:
         found.add(first[0].strip(".,;:()"))
-    return {re.sub(r"['’]s$", "", n).lower() for n in found}
+    return {n.lower() for n in found}
 
 
 def copies_a_title(sentence: str, titles: list[str]) -> bool:
