@@ -25,6 +25,7 @@ from assistant.answering.question_kind import (
     shares_stem,
 )
 from assistant.retrieval.glossary import Glossary
+from ingest.structure_names import FUNCTION_WORDS
 from vectorstore.lexical import LexicalIndex, terms
 
 _NUMBER = (
@@ -238,9 +239,35 @@ def figure_misplaced(question: str, chosen: list[Stated], glossary: Glossary) ->
         around = near | set(terms(glossary.expand(stated.passage)))
         if national and not _NATIONAL_STEMS & _said_of_england(stated):
             continue
-        if all(group & around for group in names) and (not thing or thing & near):
+        heading_and_text = f"{stated.heading} {stated.text}"
+        if all(group & around for group in names) and (
+            not thing or _names_as_head(thing, heading_and_text)
+        ):
             return False
     return True
+
+
+# What may follow the thing a figure is of and leave it the thing: a figure word ("the pen
+# costs"), a function word ("the pen is £5"), a verb in the past, punctuation.
+_FIGURE_WORDS = frozenset(terms("dose doses cost costs price prices priced budget value"))
+
+
+def _names_as_head(thing: set[str], text: str) -> bool:
+    """Whether ``text`` names ``thing`` as what it speaks of, not as a word describing
+    something else: "insulin pen needles" prices needles, not pens."""
+    words = re.findall(r"[A-Za-z][\w'’-]*|\S", text)
+    for i, word in enumerate(words):
+        if not thing & set(terms(word)):
+            continue
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if (
+            not after[:1].isalpha()
+            or after.lower() in FUNCTION_WORDS
+            or after.lower().endswith("ed")  # "spend on drugs reached £2 billion"
+            or set(terms(after)) & _FIGURE_WORDS
+        ):
+            return True
+    return False
 
 
 def gives_a_number(text: str) -> bool:

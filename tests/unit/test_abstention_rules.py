@@ -248,3 +248,13 @@ def test_a_number_followed_by_a_verb_counts_nothing_after_it() -> None:
     population = "A combined population of at least 30-50,000 allows practices to share staff."
     assert not gives_requested_figure(question, population, NO_GLOSSARY)
     assert gives_requested_figure(question, "There are 74 GP practices in the county.", NO_GLOSSARY)
+
+
+def test_a_price_of_the_needles_is_not_the_price_of_the_pen() -> None:
+    needles = "Practices may prescribe insulin pen needles that cost less than £3.00 per 100."
+    stated = Stated(needles, heading="Insulin Pen Needles", passage=needles)
+    pen = "An Ozempic pen costs £73.25 in the Drug Tariff."
+    priced = Stated(pen, heading="Prices", passage=pen)
+    question = "What is the price of an Ozempic pen?"
+    assert figure_misplaced(question, [stated], NO_GLOSSARY)
+    assert not figure_misplaced(question, [priced], NO_GLOSSARY)
