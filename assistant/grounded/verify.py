@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answering.abstention import capitalised_words
-from assistant.answering.evidence import Sentence
+from assistant.answering.evidence import Sentence, repeats_title
 from ingest.injection import looks_like_injection
 from vectorstore.lexical import terms
 
@@ -112,10 +112,9 @@ def names(text: str) -> set[str]:
 
 
 def copies_a_title(sentence: str, titles: list[str]) -> bool:
-    """Whether ``sentence`` only repeats (part of) a document's title: a title names a
-    topic, it states nothing ("The ten NHS personas industry should recognise ...")."""
-    text = " ".join(sentence.lower().rstrip(".!").split())
-    return len(text) > 0 and any(text in " ".join(t.lower().split()) for t in titles if t)
+    """Whether ``sentence`` only repeats (part of) one of the documents' ``titles``
+    ("The ten NHS personas industry should recognise.")."""
+    return any(repeats_title(sentence, t) for t in titles if t)
 
 
 def invents_a_name(sentence: str, evidence: list[str]) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.answering.abstention import (
     Stated,
     abstain_reason,
@@ -231,16 +233,48 @@ def test_a_count_given_under_an_acronym_answers_how_many() -> None:
     assert not gives_requested_figure(question, "It reports on the 400-plus HCDs.", NO_GLOSSARY)
 
 
-def test_a_countys_count_does_not_answer_for_england() -> None:
-    county = "The practices are grouped into 21 Primary Care Networks (PCNs)."
-    local = Stated(county, heading="West Sussex PNA: NHS England services", passage=county)
-    national = "There are 1,250 Primary Care Networks across England."
-    england = Stated(national, heading="Primary care", passage=national)
-    question = "How many primary care networks are there in England now?"
-    # "NHS England" in the heading names a body, not the place the figure is for.
-    assert figure_misplaced(question, [local], NO_GLOSSARY)
-    assert not figure_misplaced(question, [england], NO_GLOSSARY)
-    assert not figure_misplaced(question.replace(" in England", ""), [local], NO_GLOSSARY)
+def _said(text: str, heading: str) -> Stated:
+    """A chosen sentence that is its whole passage."""
+    return Stated(text, heading=heading, passage=text)
+
+
+@pytest.mark.parametrize(
+    ("question", "elsewhere", "answering"),
+    [
+        # "NHS England" in the heading names a body, not the place the figure is for.
+        (
+            "How many primary care networks are there in England now?",
+            _said(
+                "The practices are grouped into 21 Primary Care Networks (PCNs).",
+                "West Sussex PNA: NHS England services",
+            ),
+            _said("There are 1,250 Primary Care Networks across England.", "Primary care"),
+        ),
+        # "insulin pen needles" prices needles, not pens.
+        (
+            "What is the price of an Ozempic pen?",
+            _said(
+                "Practices may prescribe insulin pen needles that cost less than £3.00 per 100.",
+                "Insulin Pen Needles",
+            ),
+            _said("An Ozempic pen costs £73.25 in the Drug Tariff.", "Prices"),
+        ),
+    ],
+)
+def test_a_figure_for_something_else_does_not_answer(
+    question: str, elsewhere: Stated, answering: Stated
+) -> None:
+    assert figure_misplaced(question, [elsewhere], NO_GLOSSARY)
+    assert not figure_misplaced(question, [answering], NO_GLOSSARY)
+
+
+def test_a_countys_count_still_answers_a_question_not_asked_for_england() -> None:
+    local = _said(
+        "The practices are grouped into 21 Primary Care Networks (PCNs).",
+        "West Sussex PNA: NHS England services",
+    )
+    question = "How many primary care networks are there now?"
+    assert not figure_misplaced(question, [local], NO_GLOSSARY)
 
 
 def test_a_number_followed_by_a_verb_counts_nothing_after_it() -> None:
@@ -248,13 +282,3 @@ def test_a_number_followed_by_a_verb_counts_nothing_after_it() -> None:
     population = "A combined population of at least 30-50,000 allows practices to share staff."
     assert not gives_requested_figure(question, population, NO_GLOSSARY)
     assert gives_requested_figure(question, "There are 74 GP practices in the county.", NO_GLOSSARY)
-
-
-def test_a_price_of_the_needles_is_not_the_price_of_the_pen() -> None:
-    needles = "Practices may prescribe insulin pen needles that cost less than £3.00 per 100."
-    stated = Stated(needles, heading="Insulin Pen Needles", passage=needles)
-    pen = "An Ozempic pen costs £73.25 in the Drug Tariff."
-    priced = Stated(pen, heading="Prices", passage=pen)
-    question = "What is the price of an Ozempic pen?"
-    assert figure_misplaced(question, [stated], NO_GLOSSARY)
-    assert not figure_misplaced(question, [priced], NO_GLOSSARY)
