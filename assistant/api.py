@@ -41,7 +41,7 @@ from assistant.answering.question_kind import (
 from assistant.grounded.answer import llm_answer_stream
 from assistant.grounded.writer import GroundedWriter
 from assistant.retrieval.followups import standalone_question
-from assistant.retrieval.hybrid import HybridRetriever, Retrieval, years_asked
+from assistant.retrieval.hybrid import HybridRetriever, Retrieval, asks_now, years_asked
 from assistant.retrieval.named import bibliography_words
 from assistant.settings import Settings
 from vectorstore.records import Chunk, ChunkMeta, DocumentRecord, chunk_id
@@ -323,6 +323,9 @@ class Assistant:
             weights={t: snap.lexical.idf(t) for t in question_terms(standalone)},
             years=years,
             between=named_years if len(named_years) > 1 else (),
+            latest=max(snap.published_years)
+            if asks_now(standalone) and snap.published_years
+            else None,
             one_document=self._settings.answer.one_document and not compares,
             sides=compared_forms(standalone, snap.glossary),
             figure=(

@@ -48,6 +48,8 @@ class Request:
     years: tuple[int, ...] = ()
     # The years a question names when it names more than one ("from 2018 to 2022").
     between: tuple[int, ...] = ()
+    # The newest documents' year when the question asks how things stand now.
+    latest: int | None = None
     one_document: bool = True
     # Whether a sentence gives the figure a figure question asks for (a dose with its
     # unit, a count of the right thing); None: any number will do.
@@ -160,12 +162,22 @@ def compose(
             chosen.append(best.sentence)
     for sentence in list(chosen):
         before = by_place.get((sentence.chunk.id, sentence.position - 1))
-        if LEANS_BACK.match(sentence.text) and before is not None and before not in chosen:
+        if not LEANS_BACK.match(sentence.text) or before is None:
+            continue
+        if before not in chosen:
             chosen.append(before)
-            if sentence in opening:
-                opening.insert(opening.index(sentence), before)
-    if request.kind == QuestionKind.CHANGE or request.years:
+        # What "these" stands for is read before it, even when it was chosen for itself.
+        if sentence in opening and before not in opening:
+            opening.insert(opening.index(sentence), before)
+    if request.kind == QuestionKind.CHANGE or request.between:
         return reading_order(chosen)  # a change reads forwards in time
+    newest = [s for s in chosen if request.latest and s.chunk.meta.year == request.latest]
+    if newest:
+        # "Which roles are teams now expected to play?": the newest word answers; what
+        # older documents said follows it.
+        return reading_order(newest) + reading_order([s for s in chosen if s not in newest])
+    if request.years:
+        return reading_order(chosen)
     # The answer opens with the lead (and what continues it); the rest in reading order.
     return opening + reading_order([s for s in chosen if s not in opening])
 

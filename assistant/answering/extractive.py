@@ -21,9 +21,10 @@ from assistant.answering.options import ComposeOptions
 from assistant.retrieval.glossary import Glossary
 from vectorstore.lexical import LexicalIndex, terms
 
-# A sentence opening with one of these leans on the sentence before it.
+# A sentence opening with one of these leans on the sentence before it, also after a
+# short opening phrase ("In most cases, these now operate at system level").
 LEANS_BACK = re.compile(
-    r"^(they|them|their|it|its|this|these|those|he|she|his|her|such|"
+    r"^(?:[A-Za-z][\w'’ -]{0,24},\s+)?(they|them|their|it|its|this|these|those|he|she|his|her|such|"
     r"both|also|however|therefore|as such|in other words|"
     r"that\s+(is|was|means|meant|will|would|has|had)\b)\b",
     re.I,

@@ -29,7 +29,8 @@ class QuestionKind(StrEnum):
 
 
 _COMPARES = re.compile(
-    r"\b(compar\w*|differ\w*|versus|vs\.?|chang\w*|evolv\w*|mov(e|es|ed|ing)|shift(ed|ing)"
+    # "What is that compared to?" asks what something is likened to, not for a comparison.
+    r"\b(compar\w*(?!\s+(?:to|with)\s*\??\s*$)|differ\w*|versus|vs\.?|chang\w*|evolv\w*|mov(e|es|ed|ing)|shift(ed|ing)"
     r"|transition\w*|replac\w*|over\s+time|how\s+(has|have)\b.+\bbeen"
     r"|before\s+and\s+after|no\s+longer)\b",
     re.I,

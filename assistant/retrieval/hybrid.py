@@ -105,10 +105,16 @@ _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _NOW = re.compile(r"\b(now|today|currently|current|latest|these days|nowadays)\b", re.I)
 
 
+def asks_now(query: str) -> bool:
+    """Whether the question asks how things stand now ("which roles are teams now expected
+    to play?"): the newest documents have the word on that."""
+    return _NOW.search(query) is not None
+
+
 def years_asked(query: str, published_years: set[int]) -> list[int]:
     """Document years a question points at: years it names, and the latest for "now"."""
     wanted = [int(y) for y in _YEAR.findall(query) if int(y) in published_years]
-    if _NOW.search(query) and published_years:
+    if asks_now(query) and published_years:
         wanted.append(max(published_years))
     return list(dict.fromkeys(wanted))
 

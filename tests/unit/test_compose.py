@@ -17,7 +17,7 @@ from vectorstore.lexical import LexicalIndex
 from vectorstore.records import Chunk, ChunkMeta
 
 OPTIONS = ComposeOptions()
-_axes = iter(range(64))
+_axes = iter(range(256))
 
 
 def sentence(
@@ -29,7 +29,7 @@ def sentence(
     chunk: Chunk | None = None,
 ) -> Sentence:
     chunk = chunk or Chunk(f"{source}#0", text, ChunkMeta(source_id=source, published=published))
-    vector = np.zeros(64)
+    vector = np.zeros(256)
     vector[next(_axes)] = 1.0  # orthogonal: no two sentences are near-duplicates
     start = position * 100
     return Sentence(text, chunk, start, start + len(text), position, False, vector, item)
@@ -299,6 +299,27 @@ def test_that_is_how_brings_the_sentence_it_points_back_to_and_no_question_follo
     assert [s.text for s in picked] == [said.text, lead.text]
 
 
+def test_a_lead_leaning_back_after_an_opening_phrase_reads_after_what_it_leans_on() -> None:
+    chunk = Chunk("apc#0", "", ChunkMeta(source_id="apc"))
+    said = sentence("Area prescribing committees were reorganised.", "apc", position=0, chunk=chunk)
+    lead = sentence(
+        "In most cases, these now make formulary decisions.", "apc", position=1, chunk=chunk
+    )
+    # The sentence "these" stands for is chosen for itself too, ranked below the lead.
+    picked = compose(scored((lead, 0.9), (said, 0.8)), [said, lead], request(), OPTIONS)
+    assert [s.text for s in picked] == [said.text, lead.text]
+
+
+def test_a_lead_that_leans_on_nothing_keeps_its_place() -> None:
+    chunk = Chunk("apc#0", "", ChunkMeta(source_id="apc"))
+    said = sentence("Area prescribing committees were reorganised.", "apc", position=0, chunk=chunk)
+    lead = sentence(
+        "In most cases, committees now make formulary decisions.", "apc", position=1, chunk=chunk
+    )
+    picked = compose(scored((lead, 0.9), (said, 0.8)), [said, lead], request(), OPTIONS)
+    assert picked[0].text == lead.text
+
+
 def test_a_sentence_counts_the_question_words_its_heading_holds() -> None:
     chunk = Chunk("rps#0", "", ChunkMeta(source_id="rps"))
     heading = sentence("A greater focus on prevention", "rps", position=0, chunk=chunk)
@@ -306,7 +327,7 @@ def test_a_sentence_counts_the_question_words_its_heading_holds() -> None:
     under = sentence("Promote self-care in every plan.", "rps", position=1, chunk=chunk)
     elsewhere = sentence("Promote data sharing in every plan.", "nhs", position=2)
     index = LexicalIndex([Chunk("x", "prevention plan data", ChunkMeta(source_id="x"))])
-    question = np.zeros(64)  # similarity plays no part: only the words do
+    question = np.zeros(256)  # similarity plays no part: only the words do
 
     def overlap(options: ComposeOptions) -> dict[str, float]:
         found = score_sentences(
@@ -365,6 +386,19 @@ def test_a_question_naming_two_years_is_answered_from_those_years_documents() ->
             ranked, [other, early, late], request(QuestionKind.CHANGE, one_document=False), OPTIONS
         )
     }
+
+
+def test_a_question_about_now_opens_with_the_newest_documents_word() -> None:
+    old = sentence("Teams were to sit at system level.", "jackson", "2022")
+    new = sentence("Teams are now market managers.", "maule", "2026")
+    ranked = scored((old, 0.9), (new, 0.85))
+    ask = Request(kind=QuestionKind.OTHER, weights={}, one_document=False, years=(2026,))
+    # Without "now", a year asked about reads forwards in time; with it, the newest leads.
+    assert compose(ranked, [old, new], ask, OPTIONS) == [old, new]
+    now = Request(
+        kind=QuestionKind.OTHER, weights={}, one_document=False, years=(2026,), latest=2026
+    )
+    assert compose(ranked, [old, new], now, OPTIONS) == [new, old]
 
 
 def test_a_broken_piece_of_another_documents_sentence_is_never_support() -> None:

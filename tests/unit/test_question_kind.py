@@ -25,6 +25,11 @@ from assistant.answering.question_kind import (
         ("How does an individual funding request work?", QuestionKind.PROCESS),
         ("How did the role of CCGs change after 2022?", QuestionKind.CHANGE),
         ("What is the difference between an ICB and an ICP?", QuestionKind.CHANGE),
+        ("How does an ICB compare to a CCG?", QuestionKind.CHANGE),
+        (
+            "What population does a neighbourhood serve, and what is that compared to?",
+            QuestionKind.OTHER,
+        ),
         ("Is the ICB a statutory body?", QuestionKind.YES_NO),
         ("Tell me about neighbourhood health.", QuestionKind.OTHER),
         ("What does an ICB do?", QuestionKind.DEFINITION),
