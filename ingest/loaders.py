@@ -380,28 +380,9 @@ def _read_docx(raw: bytes) -> LoadedDocument:
     import docx
 
     document = docx.Document(io.BytesIO(raw))
-    lines: list[str] = []
-    for para in document.paragraphs:
-        text = visible_text(para).strip()
-        if not text:
-            continue
-        style = (para.style.name if para.style is not None else "") or ""
-        if style.startswith("Heading") and style[-1:].isdigit():
-            text = "#" * int(style[-1]) + " " + text
-        elif style == "Title":
-            text = "# " + text
-        elif "List" in style:
-            text = "- " + text
-        lines.append(text)
-    for table in document.tables:
-        for row in table.rows:
-            cells = [
-                text
-                for c in row.cells
-                if (text := "\n".join(visible_text(p) for p in c.paragraphs).strip())
-            ]
-            if cells:
-                lines.append(" | ".join(cells))
+    # Paragraphs and tables in the order they stand: a table read after the whole text
+    # would sit under the last heading, not its own.
+    lines = [line for block in document.iter_inner_content() for line in _docx_lines(block)]
     props = document.core_properties
     return LoadedDocument(
         text="\n".join(lines),
@@ -412,6 +393,73 @@ def _read_docx(raw: bytes) -> LoadedDocument:
             kind=_str(props.category),
         ),
     )
+
+
+def _docx_lines(block) -> list[str]:
+    """A paragraph's line (headings as ``#``, list items as ``-``) or a table's rows."""
+    from docx.table import Table
+
+    if isinstance(block, Table):
+        return _docx_table_lines(block)
+    text = visible_text(block).strip()
+    if not text:
+        return []
+    level = _docx_heading_level(block)
+    if level:
+        return ["#" * level + " " + text]
+    return [("- " if _docx_is_item(block) else "") + text]
+
+
+def _docx_heading_level(paragraph) -> int:
+    """1-6 for a heading, by style name ("Heading 2", "Title") or by the outline level a
+    paragraph or its style sets (custom heading styles); 0 for body text."""
+    style = paragraph.style
+    name = (style.name if style is not None else "") or ""
+    if name.startswith("Heading") and name[-1:].isdigit():
+        return min(int(name[-1]), 6)
+    if name == "Title":
+        return 1
+    levels = paragraph._p.xpath("./w:pPr/w:outlineLvl/@w:val")
+    if not levels and style is not None:
+        levels = style.element.xpath("./w:pPr/w:outlineLvl/@w:val")
+    # Outline level 9 is body text; 0-8 are heading levels 1-9.
+    if levels and levels[0].isdigit() and int(levels[0]) < 9:
+        return min(int(levels[0]) + 1, 6)
+    return 0
+
+
+def _docx_is_item(paragraph) -> bool:
+    """A list item: a list style, or numbering (bullets or numbers) on the paragraph or its
+    style, which is how most documents made in Word mark their lists."""
+    style = paragraph.style
+    if style is not None and "List" in (style.name or ""):
+        return True
+    if paragraph._p.xpath("./w:pPr/w:numPr/w:numId[@w:val!='0']"):
+        return True
+    return style is not None and bool(style.element.xpath("./w:pPr/w:numPr"))
+
+
+def _docx_table_lines(table) -> list[str]:
+    """One line per row, its cells joined by " | "; a merged cell is read once, and a
+    table inside a cell follows its row."""
+    lines: list[str] = []
+    for row in table.rows:
+        cells: list[str] = []
+        nested: list[str] = []
+        seen: list[object] = []
+        for cell in row.cells:
+            if any(cell._tc is tc for tc in seen):  # a merged cell comes once per column
+                continue
+            seen.append(cell._tc)
+            text = " ".join(t for p in cell.paragraphs if (t := visible_text(p).strip()))
+            if text:
+                cells.append(text)
+            for inner in cell.tables:
+                nested.extend(_docx_table_lines(inner))
+        if cells:
+            lines.append(" | ".join(cells))
+        lines.extend(nested)
+    return lines
 
 
 # Text under this size (in points) cannot be read on the page.

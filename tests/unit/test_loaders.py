@@ -165,6 +165,60 @@ def test_docx_headings_become_hash_lines_and_lists_dashes() -> None:
     ]
 
 
+def _word_document():
+    import docx
+
+    return docx.Document()
+
+
+def _saved(document) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_docx_tables_stay_where_they_stand_with_merged_cells_read_once() -> None:
+    document = _word_document()
+    document.add_paragraph("Doses", style="Heading 1")
+    table = document.add_table(rows=2, cols=3)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "Tirzepatide"
+    table.cell(0, 2).text = "2.5 mg weekly"
+    table.cell(1, 0).text = "Semaglutide"
+    table.cell(1, 2).text = "0.25 mg weekly"
+    document.add_paragraph("Monitoring", style="Heading 1")
+    document.add_paragraph("Check HbA1c at three months.")
+    doc = load(Path("w.docx"), _saved(document))
+    assert doc.text.splitlines() == [
+        "# Doses",
+        "Tirzepatide | 2.5 mg weekly",
+        "Semaglutide | 0.25 mg weekly",
+        "# Monitoring",
+        "Check HbA1c at three months.",
+    ]
+
+
+def test_docx_numbered_paragraphs_are_items_and_outline_levels_are_headings() -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = _word_document()
+    heading = document.add_paragraph("Who decides")
+    heading._p.get_or_add_pPr().append(parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="1"/>'))
+    item = document.add_paragraph("The area prescribing committee")
+    item._p.get_or_add_pPr().append(
+        parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr>')
+    )
+    document.add_paragraph("Body text stays body text.")
+    doc = load(Path("w.docx"), _saved(document))
+    assert doc.text.splitlines() == [
+        "## Who decides",
+        "- The area prescribing committee",
+        "Body text stays body text.",
+    ]
+
+
 def test_docx_core_properties_give_title_and_author() -> None:
     raw = docx_bytes([("Normal", "Body.")], title="Formulary policy", author="Sam Lead")
     doc = load(Path("w.docx"), raw)
