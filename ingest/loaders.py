@@ -264,6 +264,10 @@ def load_html(raw: bytes) -> LoadedDocument:
     for tag in soup.find_all("li"):
         tag.insert_before("\n- ")
         tag.insert_after("\n")
+    # A table row is one line, its cells apart ("Tirzepatide | 2.5 mg", not "Tirzepatide2.5 mg").
+    for row in soup.find_all("tr"):
+        for cell in row.find_all(["td", "th"], recursive=False)[1:]:
+            cell.insert_before(" | ")
     for tag in soup.find_all(_HTML_BLOCKS):
         tag.insert_before("\n")
         tag.insert_after("\n")

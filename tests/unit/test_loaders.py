@@ -94,6 +94,18 @@ def test_html_headings_and_list_items_keep_their_shape(page) -> None:
     ]
 
 
+def test_html_table_cells_stay_apart_one_row_per_line() -> None:
+    raw = (
+        b"<html><body><h2>Doses</h2><table><tr><th>Drug</th><th>Dose</th></tr>"
+        b"<tr><td>Tirzepatide</td><td>2.5 mg weekly</td></tr></table></body></html>"
+    )
+    assert load(Path("t.html"), raw).text.splitlines() == [
+        "## Doses",
+        "Drug | Dose",
+        "Tirzepatide | 2.5 mg weekly",
+    ]
+
+
 # -- pdf ----------------------------------------------------------------------------------
 
 
