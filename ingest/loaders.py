@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ingest.documents import DocumentError, DocumentMetadata, LoadedDocument, parse_published
+from ingest.pdf_columns import page_text
 from ingest.reflow import reflow_page, strip_page_furniture
 
 # Encodings tried in order for plain text: UTF-8 first; then Windows-1252, the usual
@@ -334,7 +335,7 @@ def _read_pdf(raw: bytes) -> LoadedDocument:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentError("encrypted PDF: a password is needed to read it")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [page_text(page) for page in reader.pages]
         info = reader.metadata
     except DocumentError:
         raise
