@@ -32,10 +32,12 @@ from assistant.answering.evidence import Sentence, SentenceCache
 from assistant.answering.extractive import build_answer_parts, render_text, score_sentences
 from assistant.answering.question_kind import (
     QuestionKind,
+    asked_sentence,
     asks_what_it_does,
     defined_term,
     defines,
     figure_asked,
+    person_focus,
     question_kind,
 )
 from assistant.grounded.answer import llm_answer_stream
@@ -328,6 +330,7 @@ class Assistant:
             else None,
             one_document=self._settings.answer.one_document and not compares,
             sides=compared_forms(standalone, snap.glossary),
+            post=tuple(person_focus(asked_sentence(standalone))),
             figure=(
                 (lambda text: bool(gives_requested_figure(standalone, text, snap.glossary)))
                 if asks_figure

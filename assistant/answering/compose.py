@@ -32,6 +32,7 @@ from assistant.answering.question_kind import (
     compared_sides,
     defines,
     names_agent,
+    names_post_holder,
 )
 from assistant.retrieval.glossary import Glossary
 from vectorstore.lexical import terms
@@ -54,6 +55,8 @@ class Request:
     # Whether a sentence gives the figure a figure question asks for (a dose with its
     # unit, a count of the right thing); None: any number will do.
     figure: Callable[[str], bool] | None = None
+    # The post a "who is the chair of X" or "who chairs X" question asks about, as stems.
+    post: tuple[str, ...] = ()
     # The two things a comparison names, each as the forms its own words take (an
     # acronym and its long form): the answer speaks of both.
     sides: tuple[tuple[frozenset[str], ...], ...] = ()
@@ -258,6 +261,10 @@ def _rerank_for_kind(
         ranked = _lead_with(ranked, opens_list, params, most=1, by_words=True)
     if kind in (QuestionKind.DEFINITION, QuestionKind.PERSON) or request.figure:
         ranked = _lead_with(ranked, has_shape, params)
+    if kind == QuestionKind.PERSON and request.post:
+        # Of the sentences naming someone, the one binding the post to its holder first.
+        post = list(request.post)
+        ranked = _lead_with(ranked, lambda s: names_post_holder(s.text, post), params)
     return ranked
 
 

@@ -268,8 +268,9 @@ def defines(sentence: str, term: str, acts: bool = False) -> bool:
 _NAMES_AGENT = re.compile(
     r"\bby\s+(the\s+|a\s+|an\s+|its\s+|their\s+)?[A-Z][\w’'&-]+|(?i:\((vice[- ])?chair\))|"
     r"(?i:\b(chaired|led|headed|run|hosted|commissioned|appointed)\s+by\b)|"
-    # "Members of the Board include:" says who sits on it.
-    r"(?i:\bmembers(hip)?\b[^.]{0,80}\b(include|includes|comprises?|consists?|are)\b)|"
+    # "Members of the Board include:" says who sits on it ("five members are present"
+    # does not).
+    r"(?i:\bmembers(hip)?\b[^.]{0,80}\b(include|includes|comprises?|consists?|are:|are as)\b)|"
     # "... making collective decisions on formularies": who decides is its subject.
     r"(?i:\b(makes?|making|made|takes?|taking|took)\s+(\w+\s+)?decisions?\b|"
     r"\b(responsible|accountable)\s+for\b)",
@@ -279,6 +280,23 @@ _NAMES_AGENT = re.compile(
 def names_agent(sentence: str) -> bool:
     """Whether ``sentence`` names who does something (the shape of a "who" answer)."""
     return _NAMES_AGENT.search(sentence) is not None
+
+
+# After a post's name, what says who holds it: "Chair: Dr Ann Lee", "the chair is Dr Lee".
+_HOLDER_FOLLOWS = re.compile(r"\s*(?::|–|—|\bis\b|\bwas\b)\s*(?:the\s+)?[A-Z]")
+
+
+def names_post_holder(sentence: str, post: list[str]) -> bool:
+    """Whether ``sentence`` binds the post (its stems, from ``person_focus``) to who holds
+    it: "Chair: ICB Chief Medical Officer" answers "who chairs the committee?", where "a
+    quorum includes the chair" only mentions the post."""
+    if not post:
+        return False
+    for word in re.finditer(r"[A-Za-z][\w-]*", sentence):
+        stems = terms(word.group())
+        if stems and stems[-1] == post[-1] and _HOLDER_FOLLOWS.match(sentence, word.end()):
+            return True
+    return False
 
 
 # -- figure questions: what kind of figure is asked for ------------------------------------

@@ -401,6 +401,19 @@ def test_a_question_about_now_opens_with_the_newest_documents_word() -> None:
     assert compose(ranked, [old, new], now, OPTIONS) == [new, old]
 
 
+def test_who_chairs_opens_with_the_line_binding_the_post_to_its_holder() -> None:
+    chunk = Chunk("tor#0", "", ChunkMeta(source_id="tor"))
+    quorum = sentence(
+        "Members are as follows: the chair, the vice-chair and a GP.", "tor", chunk=chunk
+    )
+    holder = sentence("Chair: ICB Chief Medical Officer", "tor", position=1, chunk=chunk)
+    ranked = scored((quorum, 0.7), (holder, 0.68))
+    ask = Request(kind=QuestionKind.PERSON, weights={}, post=("chair",))
+    assert compose(ranked, [quorum, holder], ask, OPTIONS)[0] == holder
+    without = Request(kind=QuestionKind.PERSON, weights={})
+    assert compose(ranked, [quorum, holder], without, OPTIONS)[0] == quorum
+
+
 def test_a_broken_piece_of_another_documents_sentence_is_never_support() -> None:
     lead = sentence("Neighbourhoods of care serve 30,000 people.", "footprints", "2019")
     piece = sentence("new neighbourhood health approach, a new", "framework", "2025")

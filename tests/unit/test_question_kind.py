@@ -136,6 +136,18 @@ def test_a_who_answer_names_an_agent() -> None:
     assert names_agent("The group is chaired by the director.")
     assert names_agent("Members of the Board include:")
     assert not names_agent("The review request will be supported by the original clinician.")
+    assert not names_agent("The committee is quorate when five members are present.")
+
+
+def test_a_post_bound_to_its_holder_answers_who_holds_it() -> None:
+    from assistant.answering.question_kind import names_post_holder
+
+    post = person_focus("Who chairs the area prescribing committee?")
+    assert names_post_holder("Chair: ICB Chief Medical Officer | NHS Example ICB", post)
+    assert names_post_holder("The chair is Dr Ann Lee.", post)
+    assert not names_post_holder("A quorum includes the chair or vice-chair.", post)
+    assert not names_post_holder("The Chair is responsible for the agenda.", post)
+    assert not names_post_holder("Chair: ICB Chief Medical Officer", [])
 
 
 def test_what_x_is_responsible_for_asks_about_x_not_what_x_is() -> None:
