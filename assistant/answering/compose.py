@@ -29,6 +29,7 @@ from assistant.answering.extractive import (
 from assistant.answering.options import ComposeOptions
 from assistant.answering.question_kind import (
     QuestionKind,
+    acts_in,
     compared_sides,
     defines,
     names_agent,
@@ -94,7 +95,7 @@ def compose(
         if not introduces_missing_list(c.sentence, by_place)
         and not c.sentence.text.rstrip().endswith("?")
         and id(c.sentence) not in apparatus
-        and not _repeats_question(c.sentence, request)
+        and not (_repeats_question(c.sentence, request) and not _opens_list(c.sentence, by_place))
         and not restates_title(c.sentence)
     ]
     if request.between:
@@ -249,8 +250,7 @@ def _rerank_for_kind(
         return item.score + (params.shape_bonus if has_shape(item.sentence) else 0.0)
 
     def opens_list(sentence: Sentence) -> bool:
-        following = by_place.get((sentence.chunk.id, sentence.position + 1))
-        return sentence.text.rstrip().endswith(":") and following is not None and following.is_item
+        return _opens_list(sentence, by_place)
 
     ranked = sorted(scored, key=lambda s: -shaped(s))
     # The direct answer leads whenever it is relevant enough to be in the answer at all:
@@ -261,6 +261,10 @@ def _rerank_for_kind(
         ranked = _lead_with(ranked, opens_list, params, most=1, by_words=True)
     if kind in (QuestionKind.DEFINITION, QuestionKind.PERSON) or request.figure:
         ranked = _lead_with(ranked, has_shape, params)
+    if kind == QuestionKind.DEFINITION and request.acts and request.defined is not None:
+        # "What does X do?": of the sentences about X, one in which X acts first.
+        term = request.defined
+        ranked = _lead_with(ranked, lambda s: acts_in(s.text, term), params)
     if kind == QuestionKind.PERSON and request.post:
         # Of the sentences naming someone, the one binding the post to its holder first.
         post = list(request.post)
@@ -371,6 +375,12 @@ def _repeats_question(sentence: Sentence, request: Request) -> bool:
     """Whether a fragment (no sentence's end) holds no word the question does not."""
     ended = sentence.text.rstrip().endswith((".", "!", "?"))
     return not ended and sentence.terms <= set(request.weights)
+
+
+def _opens_list(sentence: Sentence, by_place: dict[tuple[str, int], Sentence]) -> bool:
+    """Whether ``sentence`` ends in a colon and a list item follows it ("The APC will:")."""
+    following = by_place.get((sentence.chunk.id, sentence.position + 1))
+    return sentence.text.rstrip().endswith(":") and following is not None and following.is_item
 
 
 def _is_cell(sentence: Sentence) -> bool:

@@ -248,7 +248,13 @@ def defines(sentence: str, term: str, acts: bool = False) -> bool:
     """Whether ``sentence`` reads as a definition of ``term``: "X is a ...", "X means ...",
     "... is called X", "known as X"; with ``acts``, also a sentence in which X does
     something, as its subject ("ICBs commission ...", "..., the ICBs took on ...")."""
-    t = re.escape(term)
+    # "the Example Valley APC" is "the APC" in its own document: an acronym ending the
+    # term stands for it.
+    words = term.split()
+    if len(words) > 1 and re.fullmatch(r"[A-Z][A-Z0-9&]+", words[-1]):
+        t = f"(?:{re.escape(term)}|{re.escape(words[-1])})"
+    else:
+        t = re.escape(term)
     patterns = [
         rf"\b{t}s?\b(\s*\([^)]*\))?\s+(is|are|was|were|means?|refers?\s+to|describes?)\b",
         rf"\b(is|are)\s+(called|known\s+as|termed)\s+(an?\s+|the\s+)?{t}",
@@ -256,11 +262,21 @@ def defines(sentence: str, term: str, acts: bool = False) -> bool:
         rf"\b(is|are)\s+(called|known\s+as|termed)\s+[^.()]{{3,80}}\(\s*{t}s?\s*\)",
     ]
     if acts:
-        patterns.append(
-            rf"(?:^|,\s)\W*(?:(?:the|an?|each|all|every|local|our)\s+)?{t}s?\b"
-            rf"(\s*\([^)]*\))?\s+(?:{_ACTS})\b"
-        )
+        patterns.append(_acting(t))
     return any(re.search(p, sentence, re.I) for p in patterns)
+
+
+def _acting(t: str) -> str:
+    return (
+        rf"(?:^|,\s)\W*(?:(?:the|an?|each|all|every|local|our)\s+)?{t}s?\b"
+        rf"(\s*\([^)]*\))?\s+(?:{_ACTS})\b"
+    )
+
+
+def acts_in(sentence: str, term: str) -> bool:
+    """Whether ``term`` is the subject of an action verb in ``sentence`` ("the APC will:",
+    "ICBs commission ..."): what "what does X do?" asks, more than what X is."""
+    return defines(sentence, term, acts=True) and not defines(sentence, term)
 
 
 # A sentence that names who does something: a passive agent ("considered by a Public

@@ -227,6 +227,21 @@ def test_a_line_that_only_repeats_the_question_never_leads() -> None:
     assert cell not in picked
 
 
+def test_a_list_intro_in_the_questions_words_leads_with_its_list_for_what_x_does() -> None:
+    chunk = Chunk("tor#0", "", ChunkMeta(source_id="tor"))
+    what = sentence("The APC is a sub-committee of the board.", "tor", chunk=chunk)
+    intro = sentence("The APC will:", "tor", position=1, chunk=chunk)
+    items = [
+        sentence("maintain the joint formulary;", "tor", position=2, item=True, chunk=chunk),
+        sentence("agree shared care protocols.", "tor", position=3, item=True, chunk=chunk),
+    ]
+    asked = Request(
+        kind=QuestionKind.DEFINITION, weights={"apc": 1.0}, defined="Example Valley APC", acts=True
+    )
+    picked = compose(scored((what, 0.73), (intro, 0.72)), [what, intro, *items], asked, OPTIONS)
+    assert picked[:3] == [intro, *items]
+
+
 def test_a_whole_sentence_in_the_questions_words_may_still_lead() -> None:
     pointer = sentence("That is how ICBs will fail.", "maule")
     asked = Request(kind=QuestionKind.OTHER, weights={"icb": 1.0, "fail": 1.0})

@@ -204,6 +204,17 @@ def test_what_does_x_do_is_answered_by_a_sentence_in_which_x_acts() -> None:
     assert not defines("So ICB teams will still need to act.", "ICB", acts=True)
 
 
+def test_what_x_does_is_answered_where_x_acts_and_a_place_named_acronym_is_the_acronym() -> None:
+    from assistant.answering.question_kind import acts_in, defines
+
+    # "the Example Valley APC" is "the APC" in its own terms of reference.
+    assert acts_in("The APC will:", "Example Valley APC")
+    assert not acts_in("The APC is a sub-committee of the board.", "Example Valley APC")
+    assert defines("The APC is a sub-committee of the board.", "Example Valley APC")
+    # Only an acronym stands for the whole term: "the request" is not "the funding request".
+    assert not defines("The request is sent to the panel.", "individual funding request")
+
+
 def test_the_asking_sentence_is_the_one_question_of_a_message() -> None:
     from assistant.answering.question_kind import asked_sentence
 
