@@ -105,7 +105,15 @@ def compose(
     if not usable:
         return []
     lead = usable[0]
-    opening = [lead.sentence, *_continuation(lead, by_place, request.kind, params, next_passage)]
+    # A reference list read on into is no part of the answer.
+    opening = [
+        lead.sentence,
+        *(
+            s
+            for s in _continuation(lead, by_place, request.kind, params, next_passage)
+            if id(s) not in apparatus
+        ),
+    ]
     chosen = list(opening)
     budget = params.max_chars_list if _is_list(chosen) else params.max_chars
     floor = lead.score * params.min_relative_score

@@ -55,9 +55,19 @@ _POINTER = re.compile(
     re.IGNORECASE,
 )
 _CITATION = re.compile(
-    r"\bet al\b|\bdoi\s*[:.]|\bISBN\b|\b(?:19|20)\d\d\s*;\s*\d+|\bvol\.\s*\d|\bpp\.\s*\d",
+    r"\bet al\b|\bdoi\s*[:.]|\bISBN\b|\b(?:19|20)\d\d\s*;\s*\d+|\bvol\.\s*\d|\bpp\.\s*\d|"
+    # "(viewed on 26 June 2025)", "accessed 3 May 2024": a web reference.
+    r"\b(?:viewed|accessed|retrieved)\s+(?:on\s+)?\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+\s+(?:19|20)\d\d|"
+    # "‘National Child Measurement Programme, England’ 2024.": a quoted title and its year.
+    r"[‘“](?:[^’”\s]+\s+){2,}[^’”]*[’”]\s*,?\s*\(?(?:19|20)\d\d\)?[.:]?\s*$|"
+    # "8 NHS England.": an endnote's number and its source (capitalised words only).
+    r"^\s*\d{1,3}\s+(?-i:(?:[A-Z][\w&’'-]*\s*)+)\.?\s*$",
     re.IGNORECASE,
 )
+# A web address whose spaces were lost, or its path: a long run of letters, digits and
+# slashes no sentence has ("healthstatelifeexpectanciesbyindex.../2018to2020").
+_URL_PIECE = re.compile(r"[A-Za-z0-9/_.%-]{40,}")
+_QUOTED_TITLE = re.compile(r"[‘“][^’”]{5,}[’”]")
 
 
 def is_apparatus(text: str, section: str = "") -> bool:
@@ -65,6 +75,10 @@ def is_apparatus(text: str, section: str = "") -> bool:
     document says: it sits in a references section, cites a paper, or is mostly a link
     ("Pen-needles-guidance-v1.pdf (icb.nhs.uk)", "Safety needles | HCPA")."""
     if _APPARATUS_SECTION.match(section) or _CITATION.search(text) or _POINTER.search(text):
+        return True
+    if _URL_PIECE.search(text):
+        return True
+    if _LINK.search(text) and _QUOTED_TITLE.search(text):  # "‘A report’ 2022. https://..."
         return True
     words = len(_LINK.sub(" ", text).split())
     if _LINK.search(text) and words < 10:

@@ -176,6 +176,31 @@ def test_references_links_and_file_names_are_never_answers() -> None:
     )
     assert not is_apparatus("The ICB buys services.", "2. Sources of funding for ICBs")
     assert is_apparatus("Further details on the segments can be found in the NHS framework")
+    # Endnotes of a report whose reference list has no heading of its own.
+    assert is_apparatus(
+        "‘Scaling the UK’s science sectors’: https://www.ncub.co.uk/x (viewed on 26 June 2025)"
+    )
+    assert is_apparatus("‘Health Equity in England: The Marmot Review 10 Years On’ 2020:")
+    assert is_apparatus("‘Life expectancy by decile’ 2022. https://www.ons.gov.uk/")
+    assert is_apparatus("healthstatelifeexpectanciesbyindexofmultipledeprivationimd/2018to2020")
+    assert is_apparatus("8 NHS England.")
+    assert not is_apparatus("3 shifts will change the NHS.")
+    assert not is_apparatus("The plan, called ‘Fit for the future’, was published in 2025.")
+    assert not is_apparatus("The Pharmacy First scheme was launched on 31 January 2024.")
+
+
+def test_the_lead_never_reads_on_into_a_pointer_or_a_reference() -> None:
+    chunk = Chunk("ifr#0", "", ChunkMeta(source_id="ifr"))
+    lead = sentence("A screening group first checks each request.", "ifr", chunk=chunk)
+    pointer = sentence(
+        "Further details can be found in the standard operating procedures.",
+        "ifr",
+        position=1,
+        chunk=chunk,
+    )
+    pointer.vector = lead.vector  # as related as can be
+    picked = compose(scored((lead, 0.9)), [lead, pointer], request(QuestionKind.PROCESS), OPTIONS)
+    assert picked == [lead]
 
 
 def test_a_list_question_opens_with_the_line_that_opens_the_list() -> None:
