@@ -379,10 +379,18 @@ def _gain(sentence: Sentence, chosen: list[Sentence], weights: dict[str, float])
     return sum(w for t, w in weights.items() if t in sentence.terms and t not in have) / total
 
 
+# A line this short that holds only the question's words is a heading or a label, even
+# with a full stop ("Pharmacy First."); a longer one may say something ("That is how ICBs
+# will fail.").
+_LABEL_WORDS = 4
+
+
 def _repeats_question(sentence: Sentence, request: Request) -> bool:
-    """Whether a fragment (no sentence's end) holds no word the question does not."""
-    ended = sentence.text.rstrip().endswith((".", "!", "?"))
-    return not ended and sentence.terms <= set(request.weights)
+    """Whether a fragment (no sentence's end), or a line of a few words, holds no word
+    the question does not."""
+    text = sentence.text.rstrip()
+    short = not text.endswith((".", "!", "?")) or len(text.split()) <= _LABEL_WORDS
+    return short and sentence.terms <= set(request.weights)
 
 
 def _opens_list(sentence: Sentence, by_place: dict[tuple[str, int], Sentence]) -> bool:

@@ -67,6 +67,9 @@ _CITATION = re.compile(
 # A web address whose spaces were lost, or its path: a long run of letters, digits and
 # slashes no sentence has ("healthstatelifeexpectanciesbyindex.../2018to2020").
 _URL_PIECE = re.compile(r"[A-Za-z0-9/_.%-]{40,}")
+# "Table 40 Pharmacy First activity (2024)", "Figure 3: ...": a caption names what a table
+# or chart shows; the figures are in the table, not in it.
+_CAPTION = re.compile(r"^\s*(?:table|figure|fig\.|chart|map|box|graph)\s+\d+[a-z]?\b", re.I)
 _QUOTED_TITLE = re.compile(r"[‘“][^’”]{5,}[’”]")
 
 
@@ -76,7 +79,7 @@ def is_apparatus(text: str, section: str = "") -> bool:
     ("Pen-needles-guidance-v1.pdf (icb.nhs.uk)", "Safety needles | HCPA")."""
     if _APPARATUS_SECTION.match(section) or _CITATION.search(text) or _POINTER.search(text):
         return True
-    if _URL_PIECE.search(text):
+    if _URL_PIECE.search(text) or _CAPTION.match(text):
         return True
     if _LINK.search(text) and _QUOTED_TITLE.search(text):  # "‘A report’ 2022. https://..."
         return True

@@ -184,6 +184,9 @@ def test_references_links_and_file_names_are_never_answers() -> None:
     assert is_apparatus("‘Life expectancy by decile’ 2022. https://www.ons.gov.uk/")
     assert is_apparatus("healthstatelifeexpectanciesbyindexofmultipledeprivationimd/2018to2020")
     assert is_apparatus("8 NHS England.")
+    assert is_apparatus("Table 40 Pharmacy First activity (2024)")
+    assert is_apparatus("Figure 3: Integrated care systems in England")
+    assert not is_apparatus("Tables of figures follow each section.")
     assert not is_apparatus("3 shifts will change the NHS.")
     assert not is_apparatus("The plan, called ‘Fit for the future’, was published in 2025.")
     assert not is_apparatus("The Pharmacy First scheme was launched on 31 January 2024.")
@@ -265,6 +268,14 @@ def test_a_list_intro_in_the_questions_words_leads_with_its_list_for_what_x_does
     )
     picked = compose(scored((what, 0.73), (intro, 0.72)), [what, intro, *items], asked, OPTIONS)
     assert picked[:3] == [intro, *items]
+
+
+def test_a_few_words_of_the_question_with_a_full_stop_are_a_label_not_an_answer() -> None:
+    label = sentence("Pharmacy First.", "pna")
+    answer = sentence("Pharmacy First lets pharmacists treat seven conditions.", "pna", position=1)
+    asked = Request(kind=QuestionKind.DEFINITION, weights={"pharmaci": 1.0, "first": 1.0})
+    picked = compose(scored((label, 0.9), (answer, 0.8)), [label, answer], asked, OPTIONS)
+    assert picked == [answer]
 
 
 def test_a_whole_sentence_in_the_questions_words_may_still_lead() -> None:
