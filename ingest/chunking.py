@@ -163,6 +163,10 @@ def _lower_case_runs(blocks: list[Block]) -> list[Block]:
 def _kind(line: str, is_last: bool) -> str:
     if line.startswith("#"):
         return "heading"
+    # A table's row ("Chair: Chief Medical Officer | NHS Example ICB", as the loaders write
+    # rows) states a fact as a sentence does; short and unpunctuated, it is no heading.
+    if " | " in line or line.startswith("|"):
+        return "paragraph"
     if line.startswith(("- ", "* ")) or re.match(r"^\d+[.)]\s", line):
         return "bullet"
     if not is_last and len(line.split()) <= 12 and not _TERMINAL.search(line):

@@ -277,3 +277,12 @@ def test_an_item_that_opens_a_list_of_its_own_is_the_lead_in_of_its_items() -> N
     text = f"Patients are eligible if:\n- Type 1: all of them.\n- Type 2, with any of:\n{items}"
     continuing = [c for c in chunk_text(text, 60, 10)[1:] if c.text.startswith("- case")]
     assert continuing and {c.lead_in for c in continuing} == {"Type 2, with any of:"}
+
+
+def test_a_tables_rows_are_not_headings_and_the_next_heading_starts_a_chunk() -> None:
+    rows = "\n".join(f"Chief Officer {i} | NHS Example ICB" for i in range(8))
+    text = f"# Membership\nThe members are listed below.\n{rows}\n# Quorum\n{PARA}"
+    kinds = {b.text: b.kind for b in split_blocks(text)}
+    assert kinds["Chief Officer 0 | NHS Example ICB"] == "paragraph"
+    chunks = chunk_text(text, max_tokens=400, min_tokens=20)
+    assert [c.section for c in chunks] == ["Membership", "Quorum"]
