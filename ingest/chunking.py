@@ -87,7 +87,34 @@ def split_blocks(text: str) -> list[Block]:
                 )
             )
         offset += len(line) + 1
-    return _labelled_runs(_table_runs(_lower_case_runs(blocks)))
+    return _labelled_runs(_table_runs(_lower_case_runs(_numbered_headings(blocks))))
+
+
+# "1. Purpose", "4 Medicines optimisation": a numbered section heading as a PDF prints it.
+_NUMBERED = re.compile(r"^\d{1,2}[.)]?\s+(?=[A-Z])")
+_HEADING_WORDS = 6
+
+
+def _numbered_headings(blocks: list[Block]) -> list[Block]:
+    """A numbered line of a few capitalised words with no sentence's end, between lines
+    that are not a list's (no item or list intro before it, no item after it), is a
+    section's heading ("1. Purpose" then "This paper asks the Board to ...")."""
+    out = list(blocks)
+    for i, block in enumerate(out):
+        nxt = out[i + 1] if i + 1 < len(out) else None
+        before = blocks[i - 1] if i > 0 else None
+        if (
+            block.kind == "bullet"
+            and (before is None or before.kind not in ("bullet", "intro"))
+            and _NUMBERED.match(block.text)
+            and len(block.text.split()) <= _HEADING_WORDS + 1
+            and not _TERMINAL.search(block.text)
+            and nxt is not None
+            and not _NUMBERED.match(nxt.text)
+            and nxt.kind != "bullet"
+        ):
+            out[i] = Block("heading", block.start, block.end, block.text)
+    return out
 
 
 # "CCG data packs: The original data packs show ...": a line that opens with a short

@@ -21,9 +21,9 @@ import numpy as np
 from assistant.answering.abstention import gives_a_number
 from assistant.answering.evidence import Sentence, is_apparatus, is_broken_piece, restates_title
 from assistant.answering.extractive import (
-    LEANS_BACK,
     ScoredSentence,
     introduces_missing_list,
+    leans_back,
     reading_order,
 )
 from assistant.answering.options import ComposeOptions
@@ -174,7 +174,7 @@ def compose(
             chosen.append(best.sentence)
     for sentence in list(chosen):
         before = by_place.get((sentence.chunk.id, sentence.position - 1))
-        if not LEANS_BACK.match(sentence.text) or before is None:
+        if before is None or not leans_back(sentence, before):
             continue
         if before not in chosen:
             chosen.append(before)

@@ -90,13 +90,27 @@ def is_apparatus(text: str, section: str = "") -> bool:
 
 
 _LABEL = re.compile(r"^[A-Z][A-Za-z ]{0,30}:\s*")
+# Fewer words than this may all be a title's by chance ("Pharmacy First").
+_TITLE_WORDS = 4
 
 
 def repeats_title(text: str, title: str) -> bool:
     """Whether ``text`` only repeats (part of) ``title``, perhaps after a label
     ("Article: <the title>"): a title names a topic, it states nothing."""
     said = " ".join(_LABEL.sub("", text.strip()).lower().rstrip(".!").split())
-    return bool(said) and said in " ".join(title.lower().rstrip(".").split())
+    if not said:
+        return False
+    if said in " ".join(title.lower().rstrip(".").split()):
+        return True
+    # The title as the first page prints it, worded a little differently from the file's
+    # title ("... North Vale ICB and NHS South Vale ICB"): no word of its own, and no full
+    # stop ("Tirzepatide is for adults with type 2 diabetes." says something).
+    words = set(terms(text))
+    return (
+        len(words) >= _TITLE_WORDS
+        and words <= set(terms(title))
+        and not text.rstrip().endswith((".", "!", "?"))
+    )
 
 
 def restates_title(sentence: Sentence) -> bool:

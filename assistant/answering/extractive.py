@@ -30,6 +30,26 @@ LEANS_BACK = re.compile(
     re.I,
 )
 
+# "This paper asks the Board ...": the document speaking of itself leans on nothing.
+_SELF_REFERENCE = re.compile(
+    r"^(?:this|these)\s+(?:paper|report|document|guidance|policy|plan|framework|strategy|"
+    r"section|chapter|article|page|briefing|update|assessment|summary|protocol|procedure)s?\b",
+    re.I,
+)
+
+
+def leans_back(sentence: Sentence, before: Sentence | None) -> bool:
+    """Whether ``sentence`` leans on ``before`` (the sentence ahead of it in its passage)
+    for what it means: it opens with "they", "this", ... and what is before it is a
+    sentence, not a heading."""
+    return (
+        before is not None
+        and not before.is_heading
+        and LEANS_BACK.match(sentence.text) is not None
+        and _SELF_REFERENCE.match(sentence.text) is None
+    )
+
+
 _STATES_FIGURE = re.compile(r"\d")
 # A line this long after a list's intro is a paragraph of its own, not the list's item
 # (set by hand from how long list items run, not tuned on the eval questions).
@@ -140,7 +160,7 @@ def select_sentences(
     # A chosen "They also ..." brings the sentence that says who "they" are.
     for sentence in list(chosen):
         before = by_place.get((sentence.chunk.id, sentence.position - 1))
-        if LEANS_BACK.match(sentence.text) and before is not None and before not in chosen:
+        if before is not None and leans_back(sentence, before) and before not in chosen:
             chosen.append(before)
     return reading_order(chosen)
 

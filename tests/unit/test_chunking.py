@@ -286,3 +286,19 @@ def test_a_tables_rows_are_not_headings_and_the_next_heading_starts_a_chunk() ->
     assert kinds["Chief Officer 0 | NHS Example ICB"] == "paragraph"
     chunks = chunk_text(text, max_tokens=400, min_tokens=20)
     assert [c.section for c in chunks] == ["Membership", "Quorum"]
+
+
+def test_a_numbered_line_of_a_few_words_before_a_paragraph_is_a_section_heading() -> None:
+    text = (
+        "1. Purpose\n"
+        "This paper asks the Board to approve the merger of the two boards.\n"
+        "The APC will:\n"
+        "1. Maintain the formulary\n"
+        "2. Agree shared care protocols\n"
+        "The list ends here with a sentence."
+    )
+    kinds = {b.text: b.kind for b in split_blocks(text)}
+    assert kinds["1. Purpose"] == "heading"
+    # A list's numbered items stay items, its last one too.
+    assert kinds["1. Maintain the formulary"] == "bullet"
+    assert kinds["2. Agree shared care protocols"] == "bullet"

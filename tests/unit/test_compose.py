@@ -371,6 +371,33 @@ def test_a_lead_that_leans_on_nothing_keeps_its_place() -> None:
     assert picked[0].text == lead.text
 
 
+def test_a_document_speaking_of_itself_or_a_heading_before_it_is_not_leant_on() -> None:
+    chunk = Chunk("paper#0", "", ChunkMeta(source_id="paper"))
+    heading = sentence("Purpose", "paper", position=0, chunk=chunk)
+    heading.is_heading = True
+    lead = sentence(
+        "This paper asks the Board to approve the merger.", "paper", position=1, chunk=chunk
+    )
+    assert compose(scored((lead, 0.9)), [heading, lead], request(), OPTIONS) == [lead]
+    said = sentence("The two boards share a chief executive.", "paper", position=0, chunk=chunk)
+    these = sentence("These boards will merge in April.", "paper", position=1, chunk=chunk)
+    assert compose(scored((these, 0.9)), [said, these], request(), OPTIONS) == [said, these]
+
+
+def test_the_title_as_the_first_page_prints_it_is_not_an_answer() -> None:
+    from assistant.answering.evidence import repeats_title
+
+    title = "Board paper: Proposed merger of NHS North Vale and NHS South Vale ICBs"
+    assert repeats_title(
+        "Board paper: Proposed merger of NHS North Vale ICB and NHS South Vale ICB", title
+    )
+    assert not repeats_title("The merger of North Vale and South Vale was proposed.", title)
+    assert not repeats_title(
+        "Tirzepatide is for adults with type 2 diabetes.",
+        "Tirzepatide for Type 2 Diabetes in Adults",
+    )
+
+
 def test_a_sentence_counts_the_question_words_its_heading_holds() -> None:
     chunk = Chunk("rps#0", "", ChunkMeta(source_id="rps"))
     heading = sentence("A greater focus on prevention", "rps", position=0, chunk=chunk)
