@@ -37,6 +37,7 @@ from assistant.answering.question_kind import (
     defined_term,
     defines,
     figure_asked,
+    listed_noun,
     person_focus,
     question_kind,
 )
@@ -331,6 +332,7 @@ class Assistant:
             one_document=self._settings.answer.one_document and not compares,
             sides=compared_forms(standalone, snap.glossary),
             post=tuple(person_focus(asked_sentence(standalone))),
+            listed=listed_noun(standalone) if kind == QuestionKind.LIST else None,
             figure=(
                 (lambda text: bool(gives_requested_figure(standalone, text, snap.glossary)))
                 if asks_figure

@@ -34,6 +34,7 @@ from assistant.answering.question_kind import (
     defines,
     names_agent,
     names_post_holder,
+    names_the_list,
 )
 from assistant.retrieval.glossary import Glossary
 from vectorstore.lexical import terms
@@ -56,6 +57,8 @@ class Request:
     # Whether a sentence gives the figure a figure question asks for (a dose with its
     # unit, a count of the right thing); None: any number will do.
     figure: Callable[[str], bool] | None = None
+    # What a list question asks for ("risks" in "what are the main risks of X?").
+    listed: str | None = None
     # The post a "who is the chair of X" or "who chairs X" question asks about, as stems.
     post: tuple[str, ...] = ()
     # The two things a comparison names, each as the forms its own words take (an
@@ -84,20 +87,22 @@ def compose(
     if not scored:
         return []
     by_place = {(s.chunk.id, s.position): s for s in all_sentences}
-    ranked = _rerank_for_kind(scored, request, params, by_place)
     apparatus = _apparatus(all_sentences)
     # A question the document asks ("So where will the teams sit?") never answers one,
     # nor a fragment that only repeats the question's words (a table's "Pen needle"; a
     # whole sentence may, "That is how ICBs will fail", pointing at what came before).
+    # They go before the lead is chosen: a title line that scores high must not raise
+    # the bar the answer's own sentences are measured against.
     usable = [
         c
-        for c in ranked
+        for c in scored
         if not introduces_missing_list(c.sentence, by_place)
         and not c.sentence.text.rstrip().endswith("?")
         and id(c.sentence) not in apparatus
         and not (_repeats_question(c.sentence, request) and not _opens_list(c.sentence, by_place))
         and not restates_title(c.sentence)
     ]
+    usable = _rerank_for_kind(usable, request, params, by_place)
     if request.between:
         # "From the 2018 proposals to the 2022 view" is answered by those years'
         # documents; a third year's says something else.
@@ -265,6 +270,11 @@ def _rerank_for_kind(
     # the line that opens the list a list question asks for ("What domains do the scores
     # cover?"); a sentence that defines the term for "what is X", gives the figure for
     # "what dose" or "when", names who does it for "who".
+    if kind == QuestionKind.LIST and request.listed:
+        # "The main risks are disruption, ...": the list given by name, when no line
+        # opens it as a list.
+        listed = request.listed
+        ranked = _lead_with(ranked, lambda s: names_the_list(s.text, listed), params, most=1)
     if kind == QuestionKind.LIST:
         ranked = _lead_with(ranked, opens_list, params, most=1, by_words=True)
     if kind in (QuestionKind.DEFINITION, QuestionKind.PERSON) or request.figure:

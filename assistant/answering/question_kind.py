@@ -293,6 +293,34 @@ _NAMES_AGENT = re.compile(
 )
 
 
+_LISTED = re.compile(
+    rf"^\s*(?:what\s+are|which\s+are)\s+(?:the\s+)?(?:{_NUMBER_WORD}\s+)?(?P<a>[a-z][a-z-]+s)\b|"
+    r"^\s*which\s+(?P<b>[a-z][a-z-]+s)\b",
+    re.I,
+)
+
+
+def listed_noun(question: str) -> str | None:
+    """What a list question asks for, as a plural noun: "risks" in "What are the main
+    risks of the merger?", "shifts" in "What are the three shifts?"."""
+    match = _LISTED.search(asked_sentence(question))
+    return (match.group("a") or match.group("b")).lower() if match else None
+
+
+def names_the_list(sentence: str, noun: str) -> bool:
+    """Whether ``sentence`` gives the list by name: "The main risks are disruption, ...",
+    "Risks include ...", "the risks: ..."."""
+    return (
+        re.search(
+            rf"\b{re.escape(noun)}\b(?:\s+\w+){{0,4}}?\s*(?:are|were|include|includes|"
+            rf"included|comprise|:)(?:\s|$)",
+            sentence,
+            re.I,
+        )
+        is not None
+    )
+
+
 def names_agent(sentence: str) -> bool:
     """Whether ``sentence`` names who does something (the shape of a "who" answer)."""
     return _NAMES_AGENT.search(sentence) is not None

@@ -492,6 +492,19 @@ def test_who_chairs_opens_with_the_line_binding_the_post_to_its_holder() -> None
     assert compose(ranked, [quorum, holder], without, OPTIONS)[0] == quorum
 
 
+def test_a_list_given_by_name_leads_and_an_unusable_title_line_sets_no_bar() -> None:
+    chunk = Chunk("paper#0", "", ChunkMeta(source_id="paper", title="Merger of two boards"))
+    title = sentence("Merger of two boards", "paper", position=0, chunk=chunk)
+    purpose = sentence(
+        "The Board is asked to approve the merger.", "paper", position=1, chunk=chunk
+    )
+    risks = sentence("The main risks are delay and disruption.", "paper", position=2, chunk=chunk)
+    ranked = scored((title, 0.9), (purpose, 0.5), (risks, 0.45))
+    ask = Request(kind=QuestionKind.LIST, weights={}, listed="risks")
+    # 0.45 is below 0.6 of the title line's 0.9, not of the best usable sentence's 0.5.
+    assert compose(ranked, [title, purpose, risks], ask, OPTIONS)[0] == risks
+
+
 def test_a_broken_piece_of_another_documents_sentence_is_never_support() -> None:
     lead = sentence("Neighbourhoods of care serve 30,000 people.", "footprints", "2019")
     piece = sentence("new neighbourhood health approach, a new", "framework", "2025")

@@ -232,3 +232,14 @@ def test_a_sentence_saying_who_makes_the_decisions_answers_who_decides() -> None
     )
     assert names_agent("The panel is responsible for funding decisions.")
     assert not names_agent("Decisions were often commissioning-led in practice.")
+
+
+def test_a_list_question_names_what_it_lists_and_a_sentence_may_give_it_by_name() -> None:
+    from assistant.answering.question_kind import listed_noun, names_the_list
+
+    assert listed_noun("What are the main risks of the merger?") == "risks"
+    assert listed_noun("What are the three shifts in the plan?") == "shifts"
+    assert listed_noun("What is a PCN?") is None
+    assert names_the_list("The main risks are disruption and loss of focus.", "risks")
+    assert names_the_list("Risks include delay.", "risks")
+    assert not names_the_list("We reviewed the risks carefully.", "risks")
