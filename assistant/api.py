@@ -34,6 +34,7 @@ from assistant.answering.question_kind import (
     QuestionKind,
     asked_sentence,
     asks_what_it_does,
+    asks_why,
     defined_term,
     defines,
     figure_asked,
@@ -333,6 +334,7 @@ class Assistant:
             sides=compared_forms(standalone, snap.glossary),
             post=tuple(person_focus(asked_sentence(standalone))),
             listed=listed_noun(standalone) if kind == QuestionKind.LIST else None,
+            why=asks_why(standalone),
             figure=(
                 (lambda text: bool(gives_requested_figure(standalone, text, snap.glossary)))
                 if asks_figure

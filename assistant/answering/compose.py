@@ -32,6 +32,7 @@ from assistant.answering.question_kind import (
     acts_in,
     compared_sides,
     defines,
+    gives_a_reason,
     names_agent,
     names_post_holder,
     names_the_list,
@@ -57,6 +58,8 @@ class Request:
     # Whether a sentence gives the figure a figure question asks for (a dose with its
     # unit, a count of the right thing); None: any number will do.
     figure: Callable[[str], bool] | None = None
+    # Whether the question asks why: a sentence giving a cause or an aim answers it.
+    why: bool = False
     # What a list question asks for ("risks" in "what are the main risks of X?").
     listed: str | None = None
     # The post a "who is the chair of X" or "who chairs X" question asks about, as stems.
@@ -270,6 +273,8 @@ def _rerank_for_kind(
     # the line that opens the list a list question asks for ("What domains do the scores
     # cover?"); a sentence that defines the term for "what is X", gives the figure for
     # "what dose" or "when", names who does it for "who".
+    if request.why:
+        ranked = _lead_with(ranked, lambda s: gives_a_reason(s.text), params, most=1)
     if kind == QuestionKind.LIST and request.listed:
         # "The main risks are disruption, ...": the list given by name, when no line
         # opens it as a list.

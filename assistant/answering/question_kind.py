@@ -321,6 +321,32 @@ def names_the_list(sentence: str, noun: str) -> bool:
     )
 
 
+_WHY = re.compile(
+    r"^\s*(?:why\b|what\s+(?:is|was|are|were)\s+the\s+(?:reasons?|rationale|purpose)\b|"
+    r"what(?:'s|’s|\s+is)\s+driving\b)",
+    re.I,
+)
+# What a sentence giving a reason says: a cause, an aim or a request to act.
+_REASON = re.compile(
+    r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result|in\s+order\s+to|so\s+that|"
+    r"so\s+as\s+to|reasons?\s+(?:for|why|is|are|was)|rationale|driven\s+by|"
+    r"in\s+response\s+to|aims?\s+to|intended\s+to|designed\s+to|"
+    r"to\s+(?:reduce|cut|save|improve|support|deliver|meet|ensure|enable|address|tackle|"
+    r"avoid|prevent|simplify|strengthen)\b)",
+    re.I,
+)
+
+
+def asks_why(question: str) -> bool:
+    """Whether the question asks for a reason ("Why are the two ICBs merging?")."""
+    return _WHY.search(asked_sentence(question)) is not None
+
+
+def gives_a_reason(sentence: str) -> bool:
+    """Whether ``sentence`` states a cause or an aim (the shape of a "why" answer)."""
+    return _REASON.search(sentence) is not None
+
+
 def names_agent(sentence: str) -> bool:
     """Whether ``sentence`` names who does something (the shape of a "who" answer)."""
     return _NAMES_AGENT.search(sentence) is not None

@@ -505,6 +505,19 @@ def test_a_list_given_by_name_leads_and_an_unusable_title_line_sets_no_bar() -> 
     assert compose(ranked, [title, purpose, risks], ask, OPTIONS)[0] == risks
 
 
+def test_a_why_question_opens_with_the_sentence_giving_a_reason() -> None:
+    what = sentence("The Board is asked to approve the merger.", "paper")
+    why = sentence("ICBs were told to cut running costs by half.", "paper", position=1)
+    ranked = scored((what, 0.7), (why, 0.6))
+    assert (
+        compose(
+            ranked, [what, why], Request(kind=QuestionKind.OTHER, weights={}, why=True), OPTIONS
+        )[0]
+        == why
+    )
+    assert compose(ranked, [what, why], request(), OPTIONS)[0] == what
+
+
 def test_a_broken_piece_of_another_documents_sentence_is_never_support() -> None:
     lead = sentence("Neighbourhoods of care serve 30,000 people.", "footprints", "2019")
     piece = sentence("new neighbourhood health approach, a new", "framework", "2025")

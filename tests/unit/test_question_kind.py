@@ -243,3 +243,14 @@ def test_a_list_question_names_what_it_lists_and_a_sentence_may_give_it_by_name(
     assert names_the_list("The main risks are disruption and loss of focus.", "risks")
     assert names_the_list("Risks include delay.", "risks")
     assert not names_the_list("We reviewed the risks carefully.", "risks")
+
+
+def test_a_why_question_is_answered_by_a_cause_or_an_aim() -> None:
+    from assistant.answering.question_kind import asks_why, gives_a_reason
+
+    assert asks_why("Why are the two ICBs merging?")
+    assert asks_why("What is the rationale for the merger?")
+    assert not asks_why("When will the two ICBs merge?")
+    assert gives_a_reason("NHS England asked ICBs to reduce their running costs by half.")
+    assert gives_a_reason("The boards merged because their populations overlap.")
+    assert not gives_a_reason("The Board is asked to approve the merger proposal.")
