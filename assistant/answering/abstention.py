@@ -289,6 +289,13 @@ def _counted_phrase(words: str) -> str:
     return " ".join(out)
 
 
+# A count asked of a typical or average one of something, not of a place.
+_TYPICAL = re.compile(r"\b(typical|typically|average|on average|usually|normally)\b", re.I)
+_VAGUE_ONE = re.compile(r"\b(?:than|least|no|any|every|each)\s+$", re.I)
+# What binds a count to a named place: "in West Sussex", "across Leeds".
+_PLACE_BOUND = re.compile(r"\s*(?:in|across|within|throughout)\s+(?:the\s+)?[A-Z][a-z]")
+
+
 def gives_requested_figure(question: str, text: str, glossary: Glossary) -> bool | None:
     """For a figure question, whether ``text`` gives the figure; None for other questions.
 
@@ -304,11 +311,21 @@ def gives_requested_figure(question: str, text: str, glossary: Glossary) -> bool
         # The phrase's head noun is what is counted: "how many NHS trusts" counts trusts,
         # and "5 segments ... in the NHS" does not answer it.
         wanted = set(terms(glossary.expand(asked.counted))) or set(terms(asked.phrase))
+        typical = _TYPICAL.search(question) is not None
         for match in re.finditer(_NUMBER + r"\W+((?:\S+\s+){0,3}\S+)", text, re.IGNORECASE):
             # "the 400-plus HCDs" counts high cost drugs: the words after the number
             # are read with their acronyms spelt out.
-            if wanted & set(terms(glossary.expand(_counted_phrase(match.group(2))))):
-                return True
+            counted = _counted_phrase(match.group(2))
+            if not wanted & set(terms(glossary.expand(counted))):
+                continue
+            # "more than one GP practice can operate": no count of practices.
+            if match.group(1).lower() == "one" and _VAGUE_ONE.search(text[: match.start()]):
+                continue
+            # "How many practices are in a typical network?" is not answered by a total
+            # for one place ("74 GP practices in West Sussex").
+            if typical and _PLACE_BOUND.match(text, match.start(2) + len(counted)):
+                continue
+            return True
         return False
     if asked.kind == FigureKind.DATE:
         return bool(_DATE.search(text))

@@ -282,3 +282,13 @@ def test_a_number_followed_by_a_verb_counts_nothing_after_it() -> None:
     population = "A combined population of at least 30-50,000 allows practices to share staff."
     assert not gives_requested_figure(question, population, NO_GLOSSARY)
     assert gives_requested_figure(question, "There are 74 GP practices in the county.", NO_GLOSSARY)
+
+
+def test_a_typical_count_is_not_answered_by_one_places_total_nor_by_more_than_one() -> None:
+    typical = "How many GP practices are in a typical primary care network?"
+    total = "There are 74 GP practices in West Sussex that provide NHS services."
+    assert not gives_requested_figure(typical, total, NO_GLOSSARY)
+    assert gives_requested_figure("How many GP practices are there?", total, NO_GLOSSARY)
+    assert gives_requested_figure(typical, "A typical network has 5 GP practices.", NO_GLOSSARY)
+    vague = "More than one GP practice can operate in the same area."
+    assert not gives_requested_figure("How many GP practices are there?", vague, NO_GLOSSARY)
