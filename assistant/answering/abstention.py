@@ -19,10 +19,12 @@ from assistant.answering.question_kind import (
     FigureKind,
     QuestionKind,
     asks_who_holds_a_post,
+    asks_who_succeeded,
     figure_asked,
     person_focus,
     question_kind,
     shares_stem,
+    speaks_of_succession,
 )
 from assistant.retrieval.glossary import Glossary
 from ingest.structure_names import FUNCTION_WORDS
@@ -388,6 +390,10 @@ def abstain_reason(
     said = _evidence_terms(evidence, glossary)
     if focus and not all(shares_stem(stem, said) for stem in focus):
         return "the passages found never say who does what the question asks about"
+    if asks_who_succeeded(own_words or question) and not any(
+        speaks_of_succession(f"{c.text} {c.passage}") for c in chosen
+    ):
+        return "the passages speak of who left, never of who took over"
     # The lead is the direct answer: a name in a supporting sentence is someone else's.
     if asks_who_holds_a_post(own_words or question) and not names_someone_new(question, chosen[:1]):
         return "the passages speak of the post but never name who holds it"

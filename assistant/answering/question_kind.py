@@ -196,6 +196,29 @@ def person_focus(question: str) -> list[str]:
     return terms(match.group(1))[:1] if match else []
 
 
+_WHO_SUCCEEDED = re.compile(
+    r"^\s*who\s+(?:has\s+|have\s+|will\s+|is\s+going\s+to\s+)?(?:took|taken|take|takes)\s+over\b|"
+    r"^\s*who\s+(?:has\s+|will\s+)?(?:replaced|replaces|replace|succeeded|succeeds|succeed)\b|"
+    r"^\s*who\s+(?:is|was)\s+(?:his|her|their|the)\s+(?:successor|replacement)\b",
+    re.I,
+)
+# What a passage naming a successor says.
+_SUCCESSION = re.compile(
+    r"\b(?:succeed\w*|successor|replac\w*|(?:took|taken|takes|take)\s+over)\b", re.I
+)
+
+
+def speaks_of_succession(text: str) -> bool:
+    """Whether ``text`` says someone took another's place ("succeeded", "took over")."""
+    return _SUCCESSION.search(text) is not None
+
+
+def asks_who_succeeded(question: str) -> bool:
+    """Whether the question asks who took someone's place ("Who took over from him?"):
+    a passage naming only the one who left does not answer it."""
+    return _WHO_SUCCEEDED.search(asked_sentence(question)) is not None
+
+
 _WHO_HOLDS = re.compile(r"^\s*who\s+(?:is|was)\s+(?:the\s+|a\s+|an\s+)?(.+?)(?:\?|$)", re.I)
 
 

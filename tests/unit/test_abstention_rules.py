@@ -292,3 +292,11 @@ def test_a_typical_count_is_not_answered_by_one_places_total_nor_by_more_than_on
     assert gives_requested_figure(typical, "A typical network has 5 GP practices.", NO_GLOSSARY)
     vague = "More than one GP practice can operate in the same area."
     assert not gives_requested_figure("How many GP practices are there?", vague, NO_GLOSSARY)
+
+
+def test_who_took_over_is_refused_when_the_passages_only_name_who_left() -> None:
+    left = ["The board's outgoing chair, Mercia's councillor, described the plan as crucial."]
+    question = "Who took over from the outgoing chair of the board?"
+    assert "took over" in (reason(question, chosen=left, evidence=left) or "")
+    named = ["The councillor was succeeded as chair of the board by a GP in 2024."]
+    assert reason(question, chosen=named, evidence=named) is None
