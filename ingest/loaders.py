@@ -52,6 +52,9 @@ _MD_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 # text. Converted documents are full of both, and a quoted "\(" or "**" reads badly.
 _MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _MD_STRONG = re.compile(r"\*\*|__")
+# A blockquote's markers ("> ‘West Sussex is a great place ...’"): the quote is text,
+# the marker is not.
+_MD_QUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+", re.MULTILINE)
 
 
 # A link or an image: its text stays, its address goes ("[Crawley CCG](/ccgs/crawley)").
@@ -141,7 +144,7 @@ def markdown_text(body: str) -> str:
     closed = body.rfind("-->") + 3
     body = _MD_HTML_COMMENT.sub("", body[:closed]) + body[closed:]
     body = _drop_hidden_html(body)
-    body = _MD_HTML_TAG.sub("", body)
+    body = _MD_QUOTE.sub("", _MD_HTML_TAG.sub("", body))
     return _MD_ESCAPE.sub(r"\1", _MD_LINK.sub(r"\1", _MD_STRONG.sub("", body)))
 
 

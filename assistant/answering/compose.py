@@ -36,6 +36,7 @@ from assistant.answering.question_kind import (
     names_agent,
     names_post_holder,
     names_the_list,
+    spells_out,
 )
 from assistant.retrieval.glossary import Glossary
 from vectorstore.lexical import terms
@@ -284,6 +285,10 @@ def _rerank_for_kind(
         ranked = _lead_with(ranked, opens_list, params, most=1, by_words=True)
     if kind in (QuestionKind.DEFINITION, QuestionKind.PERSON) or request.figure:
         ranked = _lead_with(ranked, has_shape, params)
+    if kind == QuestionKind.DEFINITION and not request.acts and request.defined is not None:
+        # "What is a PNA?": the definition that spells the acronym out first.
+        term = request.defined
+        ranked = _lead_with(ranked, lambda s: spells_out(s.text, term), params)
     if kind == QuestionKind.DEFINITION and request.acts and request.defined is not None:
         # "What does X do?": of the sentences about X, one in which X acts first.
         term = request.defined

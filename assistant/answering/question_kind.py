@@ -84,9 +84,19 @@ _YES_NO = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
+# "What's a PNA?" asks what "What is a PNA?" asks.
+_CONTRACTIONS = (
+    (re.compile(r"\b(what|who|where|when|how|which|that|there|it)['’]s\b", re.I), r"\1 is"),
+    (re.compile(r"\b(what|who|where|how|which|they|we|you)['’]re\b", re.I), r"\1 are"),
+)
+
+
 def asked_sentence(question: str) -> str:
     """The sentence that asks, of a message that says something first ("I'm a new KAM.
-    Who should I talk to ...?"); the whole message when it asks more than once or never."""
+    Who should I talk to ...?"); the whole message when it asks more than once or never.
+    Contractions are spelt out ("What's" is "What is")."""
+    for pattern, spelt in _CONTRACTIONS:
+        question = pattern.sub(spelt, question)
     parts = [p.strip() for p in _SENTENCE_END.split(question.strip())]
     asking = [p for p in parts if p.endswith("?")]
     return asking[0] if len(asking) == 1 else question.strip()
@@ -171,7 +181,8 @@ def compared_sides(question: str) -> tuple[str, str] | None:
 _WHO_CHAIRS = re.compile(r"^\s*who\s+(chairs|chaired|heads|headed)\b", re.I)
 _ROLE_WORDING = re.compile(r"\b(responsible|accountable|involved|in charge|able|allowed)\b", re.I)
 _WHO_IS = re.compile(
-    r"^\s*who\s+(?:is|are|was|were)\s+(?:the\s+|a\s+|an\s+)?(.+?)(?:\s+(?:of|at|in|for|on)\b|\?|$)",
+    r"^\s*who\s+(?:is|are|was|were)\s+(?!(?:on|in|at|behind|part|involved|there)\b)"
+    r"(?:the\s+|a\s+|an\s+)?(.+?)(?:\s+(?:of|at|in|for|on)\b|\?|$)",
     re.I,
 )
 # Light verbs say little about what the answer must contain ("who makes the call" is
@@ -189,6 +200,7 @@ def person_focus(question: str) -> list[str]:
     """What a "who is the <post> of X" or "who chairs X" answer must speak of: the post's
     stems ("chief executive", "chair"). Empty for other questions (most verbs are answered
     in other words: "who decides" by "decisions are made by")."""
+    question = asked_sentence(question)
     match = _WHO_IS.search(question)
     if match and not _ROLE_WORDING.search(match.group(1)):
         return [t for t in terms(match.group(1)) if t not in _FOCUS_SKIP]
@@ -219,14 +231,18 @@ def asks_who_succeeded(question: str) -> bool:
     return _WHO_SUCCEEDED.search(asked_sentence(question)) is not None
 
 
-_WHO_HOLDS = re.compile(r"^\s*who\s+(?:is|was)\s+(?:the\s+|a\s+|an\s+)?(.+?)(?:\?|$)", re.I)
+# "Who is on the board?" asks who sits on it, not who holds a post.
+_NOT_A_POST = r"(?!(?:on|in|at|behind|part|involved|responsible|accountable|there)\b)"
+_WHO_HOLDS = re.compile(
+    rf"^\s*who\s+(?:is|was)\s+{_NOT_A_POST}(?:the\s+|a\s+|an\s+)?(.+?)(?:\?|$)", re.I
+)
 
 
 def asks_who_holds_a_post(question: str) -> bool:
     """Whether the question asks who holds one post ("who is the chief pharmacist at X"):
     answered by a name, which a passage about the post may not give. ("Who chairs X" may
     be answered by a post, "chaired by the medical director": ``person_focus`` covers it.)"""
-    match = _WHO_HOLDS.search(question)
+    match = _WHO_HOLDS.search(asked_sentence(question))
     return match is not None and not _ROLE_WORDING.search(match.group(1))
 
 
@@ -274,12 +290,17 @@ def defines(sentence: str, term: str, acts: bool = False) -> bool:
     # "the Example Valley APC" is "the APC" in its own document: an acronym ending the
     # term stands for it.
     words = term.split()
-    if len(words) > 1 and re.fullmatch(r"[A-Z][A-Z0-9&]+", words[-1]):
+    if (
+        len(words) > 1
+        and re.fullmatch(r"[A-Z][A-Z0-9&]+", words[-1])
+        and all(w[:1].isupper() for w in words[:-1])  # "Example Valley APC", not "an IFR"
+    ):
         t = f"(?:{re.escape(term)}|{re.escape(words[-1])})"
     else:
         t = re.escape(term)
     patterns = [
         rf"\b{t}s?\b(\s*\([^)]*\))?\s+(is|are|was|were|means?|refers?\s+to|describes?)\b",
+        _SPELT_OUT.format(t=t),
         rf"\b(is|are)\s+(called|known\s+as|termed)\s+(an?\s+|the\s+)?{t}",
         # "... is called an Individual Funding Request (IFR)" defines "IFR" too.
         rf"\b(is|are)\s+(called|known\s+as|termed)\s+[^.()]{{3,80}}\(\s*{t}s?\s*\)",
@@ -287,6 +308,19 @@ def defines(sentence: str, term: str, acts: bool = False) -> bool:
     if acts:
         patterns.append(_acting(t))
     return any(re.search(p, sentence, re.I) for p in patterns)
+
+
+# "A Pharmaceutical Needs Assessment (PNA) is a statement of ...": the long form, its
+# acronym in brackets, then what it is.
+_SPELT_OUT = (
+    r"[A-Z][\w’'-]*(?:\s+[\w’'&-]+){{0,8}}\s*\(\s*{t}s?\s*\)\s+(?:is|are|was|were|means?)\b"
+)
+
+
+def spells_out(sentence: str, term: str) -> bool:
+    """Whether ``sentence`` defines the acronym ``term`` by its long form ("A
+    Pharmaceutical Needs Assessment (PNA) is ..."): the fullest definition of it."""
+    return re.search(_SPELT_OUT.format(t=re.escape(term)), sentence) is not None
 
 
 def _acting(t: str) -> str:
@@ -434,7 +468,8 @@ _DURATION_QUESTION = re.compile(r"\bhow much (notice|time|warning|longer)\b", re
 # "When", "how long", "by what date" ask for a time: a date or a duration.
 _WHEN_QUESTION = re.compile(
     r"\b(how\s+(long|soon)|by\s+when|(what|which)\s+(date|year|month|deadline|timescale|"
-    r"timeframe))\b",
+    r"timeframe)|what\s+(is|are)\s+the\s+(\w+\s+)?(deadline|timescales?|timeframes?|"
+    r"turnaround))\b",
     re.IGNORECASE,
 )
 # "When will / did / is ..." asks for a time; "when can / should X ..." usually for the
@@ -494,6 +529,7 @@ class FigureAsked:
 
 def figure_asked(question: str) -> FigureAsked | None:
     """The figure ``question`` asks for, or None when it asks for none."""
+    question = asked_sentence(question)
     many = _HOW_MANY.search(question)
     if many:
         phrase = many.group(1)

@@ -34,6 +34,12 @@ def test_markdown_front_matter_gives_metadata_and_is_not_text() -> None:
     assert "Ann Example" not in doc.text
 
 
+def test_markdown_blockquote_markers_are_not_text() -> None:
+    raw = "# Vision\n\n> ‘A great place to grow up.’\n\nA > B is kept.\n".encode()
+    lines = [line for line in load(Path("v.md"), raw).text.splitlines() if line]
+    assert lines[-2:] == ["‘A great place to grow up.’", "A > B is kept."]
+
+
 def test_markdown_without_front_matter_takes_title_from_first_heading() -> None:
     doc = load(Path("n.md"), b"Intro line.\n\n## Place-based care\n\nCouncils and the NHS.\n")
     assert doc.metadata.title == "Place-based care"

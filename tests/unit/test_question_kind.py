@@ -35,6 +35,8 @@ from assistant.answering.question_kind import (
         ("What does an ICB do?", QuestionKind.DEFINITION),
         ("I'm a new KAM. Who should I talk to about the formulary?", QuestionKind.PERSON),
         ("I'm new here. What is a PCN?", QuestionKind.DEFINITION),
+        ("What's a PNA?", QuestionKind.DEFINITION),
+        ("Who’s the chief pharmacist at the ICB?", QuestionKind.PERSON),
     ],
 )
 def test_question_kinds(question: str, kind: QuestionKind) -> None:
@@ -254,3 +256,21 @@ def test_a_why_question_is_answered_by_a_cause_or_an_aim() -> None:
     assert gives_a_reason("NHS England asked ICBs to reduce their running costs by half.")
     assert gives_a_reason("The boards merged because their populations overlap.")
     assert not gives_a_reason("The Board is asked to approve the merger proposal.")
+
+
+def test_whos_on_it_asks_who_sits_on_a_body_not_who_holds_a_post() -> None:
+    from assistant.answering.question_kind import asks_who_holds_a_post
+
+    assert not asks_who_holds_a_post("Who's on the Health and Wellbeing Board?")
+    assert person_focus("Who is on the board?") == []
+    assert asks_who_holds_a_post("Who's the chief pharmacist?")
+
+
+def test_a_timescale_asked_for_wants_a_time_and_a_modifier_acronym_is_not_the_term() -> None:
+    from assistant.answering.question_kind import FigureKind, defines, figure_asked, spells_out
+
+    asked = figure_asked("What's the standard timescale for processing an IFR?")
+    assert asked is not None and asked.kind == FigureKind.WHEN
+    assert not defines("Being the subject of an IFR is hard.", "timescale for processing an IFR")
+    said = "A Pharmaceutical Needs Assessment (PNA) is a statement of needs."
+    assert spells_out(said, "PNA") and not spells_out("The PNA is a key tool.", "PNA")
