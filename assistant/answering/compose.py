@@ -114,14 +114,15 @@ def compose(
     if not usable:
         return []
     lead = usable[0]
-    # A reference list read on into is no part of the answer.
+
+    # A reference list or a pointer read on into is no part of the answer, and takes no
+    # room from the steps or items that follow it.
+    def aside(sentence: Sentence) -> bool:
+        return id(sentence) in apparatus or is_apparatus(sentence.text, sentence.chunk.meta.section)
+
     opening = [
         lead.sentence,
-        *(
-            s
-            for s in _continuation(lead, by_place, request.kind, params, next_passage)
-            if id(s) not in apparatus
-        ),
+        *_continuation(lead, by_place, request.kind, params, next_passage, aside),
     ]
     chosen = list(opening)
     budget = params.max_chars_list if _is_list(chosen) else params.max_chars
@@ -328,15 +329,17 @@ def _continuation(
     kind: QuestionKind,
     params: ComposeOptions,
     next_passage: NextPassage,
+    aside: Callable[[Sentence], bool] = lambda _: False,
 ) -> list[Sentence]:
     """What follows the lead in its own passage (or runs on into the next one) and
-    belongs to the answer."""
+    belongs to the answer; sentences ``aside`` are passed over."""
     s = lead.sentence
     key = s.chunk.id
     after: list[Sentence] = []
     position = s.position + 1
     while (nxt := by_place.get((key, position))) is not None and not nxt.is_heading:
-        after.append(nxt)
+        if not aside(nxt):
+            after.append(nxt)
         position += 1
     ends_passage = by_place.get((key, position)) is None
     # The lead, or the sentence right after it, opens a list; or a list or process is asked.
@@ -349,7 +352,8 @@ def _continuation(
         for following in next_passage(s):
             if following.is_heading:
                 break
-            after.append(following)
+            if not aside(following):
+                after.append(following)
     if not after:
         return []
     introduces = s.text.rstrip().endswith(":") or (after[0].is_item and not s.is_item)

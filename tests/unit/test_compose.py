@@ -204,6 +204,10 @@ def test_the_lead_never_reads_on_into_a_pointer_or_a_reference() -> None:
     pointer.vector = lead.vector  # as related as can be
     picked = compose(scored((lead, 0.9)), [lead, pointer], request(QuestionKind.PROCESS), OPTIONS)
     assert picked == [lead]
+    step = sentence("A panel then decides on funding.", "ifr", position=2, chunk=chunk)
+    everything = [lead, pointer, step]
+    picked = compose(scored((lead, 0.9)), everything, request(QuestionKind.PROCESS), OPTIONS)
+    assert picked == [lead, step]  # the step after the pointer still follows
 
 
 def test_a_list_question_opens_with_the_line_that_opens_the_list() -> None:
