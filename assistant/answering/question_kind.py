@@ -340,7 +340,9 @@ def acts_in(sentence: str, term: str) -> bool:
 # Health Consultant"), a chair in brackets, "chaired by".
 _NAMES_AGENT = re.compile(
     r"\bby\s+(the\s+|a\s+|an\s+|its\s+|their\s+)?[A-Z][\w’'&-]+|(?i:\((vice[- ])?chair\))|"
-    r"(?i:\b(chaired|led|headed|run|hosted|commissioned|appointed)\s+by\b)|"
+    r"(?i:\b(chaired|led|headed|run|hosted|commissioned|appointed|initiated|started|"
+    r"prescribed|approved|ratified|signed\s+off|agreed|decided|produced|written|authored|"
+    r"developed)\s+by\b)|"
     # "Members of the Board include:" says who sits on it ("five members are present"
     # does not).
     r"(?i:\bmembers(hip)?\b[^.]{0,80}\b(include|includes|comprises?|consists?|are:|are as)\b)|"

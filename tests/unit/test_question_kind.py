@@ -139,6 +139,8 @@ def test_a_who_answer_names_an_agent() -> None:
     assert names_agent("Members of the Board include:")
     assert not names_agent("The review request will be supported by the original clinician.")
     assert not names_agent("The committee is quorate when five members are present.")
+    assert names_agent("Tirzepatide | Amber | Initiated by the specialist diabetes team.")
+    assert names_agent("The guidance was signed off by the joint prescribing group.")
 
 
 def test_a_post_bound_to_its_holder_answers_who_holds_it() -> None:
