@@ -33,6 +33,7 @@ from assistant.answering.extractive import build_answer_parts, render_text, scor
 from assistant.answering.question_kind import (
     QuestionKind,
     asked_sentence,
+    asks_members,
     asks_what_it_does,
     asks_why,
     defined_term,
@@ -335,6 +336,7 @@ class Assistant:
             post=tuple(person_focus(asked_sentence(standalone))),
             listed=listed_noun(standalone) if kind == QuestionKind.LIST else None,
             why=asks_why(standalone),
+            members=asks_members(standalone),
             figure=(
                 (lambda text: bool(gives_requested_figure(standalone, text, snap.glossary)))
                 if asks_figure

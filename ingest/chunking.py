@@ -191,9 +191,10 @@ def _kind(line: str, is_last: bool) -> str:
     if line.startswith("#"):
         return "heading"
     # A table's row ("Chair: Chief Medical Officer | NHS Example ICB", as the loaders write
-    # rows) states a fact as a sentence does; short and unpunctuated, it is no heading.
+    # rows) is one of a list of rows: short and unpunctuated, it is no heading, and the
+    # line that introduces the table keeps its rows, as a list's intro keeps its items.
     if " | " in line or line.startswith("|"):
-        return "paragraph"
+        return "bullet"
     if line.startswith(("- ", "* ")) or re.match(r"^\d+[.)]\s", line):
         return "bullet"
     if not is_last and len(line.split()) <= 12 and not _TERMINAL.search(line):

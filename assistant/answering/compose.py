@@ -34,6 +34,7 @@ from assistant.answering.question_kind import (
     defines,
     gives_a_reason,
     names_agent,
+    names_members,
     names_post_holder,
     names_the_list,
     spells_out,
@@ -59,6 +60,8 @@ class Request:
     # Whether a sentence gives the figure a figure question asks for (a dose with its
     # unit, a count of the right thing); None: any number will do.
     figure: Callable[[str], bool] | None = None
+    # Whether the question asks who sits on a body: a sentence naming its members answers.
+    members: bool = False
     # Whether the question asks why: a sentence giving a cause or an aim answers it.
     why: bool = False
     # What a list question asks for ("risks" in "what are the main risks of X?").
@@ -117,8 +120,13 @@ def compose(
 
     # A reference list or a pointer read on into is no part of the answer, and takes no
     # room from the steps or items that follow it.
+    known = {id(s) for s in all_sentences}
+
     def aside(sentence: Sentence) -> bool:
-        return id(sentence) in apparatus or is_apparatus(sentence.text, sentence.chunk.meta.section)
+        if id(sentence) in known:
+            return id(sentence) in apparatus
+        # The next passage's sentences, read only now: judged by their own words.
+        return is_apparatus(sentence.text, sentence.chunk.meta.section)
 
     opening = [
         lead.sentence,
@@ -232,12 +240,20 @@ def _apparatus(sentences: list[Sentence]) -> set[int]:
     heading each sits under (a passage may cross into its document's reference list)."""
     found: set[int] = set()
     heading: dict[str, str] = {}
-    for s in sorted(sentences, key=lambda s: (s.chunk.id or "", s.position)):
+    ordered = sorted(sentences, key=lambda s: (s.chunk.id or "", s.position))
+    # A row among rows is a table's, not a link's title ("Safety needles | HCPA"): its
+    # cells are read as text ("Lay member | Healthwatch Example Valley").
+    rows: set[int] = set()
+    for a, b in itertools.pairwise(ordered):
+        if a.chunk.id == b.chunk.id and " | " in a.text and " | " in b.text:
+            rows.update((id(a), id(b)))
+    for s in ordered:
         key = s.chunk.id or ""
         if s.is_heading:
             heading[key] = s.text
             continue
-        if is_apparatus(s.text, heading.get(key, s.chunk.meta.section)):
+        text = s.text.replace(" | ", "; ") if id(s) in rows else s.text
+        if is_apparatus(text, heading.get(key, s.chunk.meta.section)):
             found.add(id(s))
     return found
 
@@ -294,6 +310,8 @@ def _rerank_for_kind(
         # "What does X do?": of the sentences about X, one in which X acts first.
         term = request.defined
         ranked = _lead_with(ranked, lambda s: acts_in(s.text, term), params)
+    if kind == QuestionKind.PERSON and request.members:
+        ranked = _lead_with(ranked, lambda s: names_members(s.text), params, most=1)
     if kind == QuestionKind.PERSON and request.post:
         # Of the sentences naming someone, the one binding the post to its holder first.
         post = list(request.post)
@@ -344,9 +362,15 @@ def _continuation(
     ends_passage = by_place.get((key, position)) is None
     # The lead, or the sentence right after it, opens a list; or a list or process is asked.
     opens = [s, *after[:1]]
-    wants_more = any(o.text.rstrip().endswith(":") for o in opens) or kind in (
-        QuestionKind.LIST,
-        QuestionKind.PROCESS,
+    introduces_items = bool(after) and after[0].is_item and not s.is_item
+    wants_more = (
+        introduces_items
+        or any(o.text.rstrip().endswith(":") for o in opens)
+        or kind
+        in (
+            QuestionKind.LIST,
+            QuestionKind.PROCESS,
+        )
     )
     if ends_passage and wants_more and _length([s, *after]) < params.max_chars_list:
         for following in next_passage(s):

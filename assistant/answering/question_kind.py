@@ -345,7 +345,8 @@ _NAMES_AGENT = re.compile(
     r"developed)\s+by\b)|"
     # "Members of the Board include:" says who sits on it ("five members are present"
     # does not).
-    r"(?i:\bmembers(hip)?\b[^.]{0,80}\b(include|includes|comprises?|consists?|are:|are as)\b)|"
+    r"(?i:\bmembers(hip)?\b[^.]{0,80}\b(include|includes|comprises?|consists?|are:|are as|"
+    r"(?:set\s+out|listed|shown)\s+below)\b)|"
     # "... making collective decisions on formularies": who decides is its subject.
     r"(?i:\b(makes?|making|made|takes?|taking|took)\s+(\w+\s+)?decisions?\b|"
     r"\b(responsible|accountable)\s+for\b)",
@@ -404,6 +405,29 @@ def asks_why(question: str) -> bool:
 def gives_a_reason(sentence: str) -> bool:
     """Whether ``sentence`` states a cause or an aim (the shape of a "why" answer)."""
     return _REASON.search(sentence) is not None
+
+
+_ASKS_MEMBERS = re.compile(
+    r"^\s*who\s+(?:sits|sit|is|are|serves?)\s+on\b|^\s*who\s+(?:is|are)\s+in\b|"
+    r"\bwho\s+are\s+(?:the\s+)?members\b|\bmembership\s+of\b|\bwho\s+(?:attends|is\s+represented)\b",
+    re.I,
+)
+_NAMES_MEMBERS = re.compile(
+    r"\bmembers(?:hip)?\b[^.]{0,80}\b(?:include|includes|included|comprises?|consists?|are:|"
+    r"are\s+as|(?:set\s+out|listed|shown)\s+below)\b|\b(?:made\s+up\s+of|comprises?)\b",
+    re.I,
+)
+
+
+def asks_members(question: str) -> bool:
+    """Whether the question asks who sits on a body ("Who's on the APC?")."""
+    return _ASKS_MEMBERS.search(asked_sentence(question)) is not None
+
+
+def names_members(sentence: str) -> bool:
+    """Whether ``sentence`` says who a body's members are, or introduces the list of
+    them ("Members of the Board include:", "The membership is set out below.")."""
+    return _NAMES_MEMBERS.search(sentence) is not None
 
 
 def names_agent(sentence: str) -> bool:

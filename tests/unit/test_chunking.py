@@ -283,7 +283,7 @@ def test_a_tables_rows_are_not_headings_and_the_next_heading_starts_a_chunk() ->
     rows = "\n".join(f"Chief Officer {i} | NHS Example ICB" for i in range(8))
     text = f"# Membership\nThe members are listed below.\n{rows}\n# Quorum\n{PARA}"
     kinds = {b.text: b.kind for b in split_blocks(text)}
-    assert kinds["Chief Officer 0 | NHS Example ICB"] == "paragraph"
+    assert kinds["Chief Officer 0 | NHS Example ICB"] == "bullet"
     chunks = chunk_text(text, max_tokens=400, min_tokens=20)
     assert [c.section for c in chunks] == ["Membership", "Quorum"]
 

@@ -522,6 +522,22 @@ def test_a_why_question_opens_with_the_sentence_giving_a_reason() -> None:
     assert compose(ranked, [what, why], request(), OPTIONS)[0] == what
 
 
+def test_who_sits_on_a_body_opens_with_its_members_and_keeps_the_table_whole() -> None:
+    chunk = Chunk("tor#0", "", ChunkMeta(source_id="tor"))
+    approved = sentence("Medicines approved by the committee are listed here.", "tor", chunk=chunk)
+    intro = sentence("The membership is set out below.", "tor", position=1, chunk=chunk)
+    rows = [
+        sentence(text, "tor", position=2 + i, item=True, chunk=chunk)
+        for i, text in enumerate(
+            ["Chair: Chief Medical Officer | NHS Example ICB", "Lay member | Healthwatch Example"]
+        )
+    ]
+    ranked = scored((approved, 0.8), (intro, 0.7))
+    ask = Request(kind=QuestionKind.PERSON, weights={}, members=True)
+    # A short row among rows is a table's, not a link's title ("Safety needles | HCPA").
+    assert compose(ranked, [approved, intro, *rows], ask, OPTIONS)[:3] == [intro, *rows]
+
+
 def test_a_broken_piece_of_another_documents_sentence_is_never_support() -> None:
     lead = sentence("Neighbourhoods of care serve 30,000 people.", "footprints", "2019")
     piece = sentence("new neighbourhood health approach, a new", "framework", "2025")

@@ -276,3 +276,13 @@ def test_a_timescale_asked_for_wants_a_time_and_a_modifier_acronym_is_not_the_te
     assert not defines("Being the subject of an IFR is hard.", "timescale for processing an IFR")
     said = "A Pharmaceutical Needs Assessment (PNA) is a statement of needs."
     assert spells_out(said, "PNA") and not spells_out("The PNA is a key tool.", "PNA")
+
+
+def test_who_sits_on_a_body_asks_for_its_members() -> None:
+    from assistant.answering.question_kind import asks_members, names_members
+
+    assert asks_members("Who sits on the area prescribing committee?")
+    assert asks_members("Who's on the Health and Wellbeing Board?")
+    assert not asks_members("Who chairs the board?")
+    assert names_members("The membership of the committee is set out below.")
+    assert not names_members("Medicines approved by the committee are listed here.")
