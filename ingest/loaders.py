@@ -55,6 +55,12 @@ _MD_STRONG = re.compile(r"\*\*|__")
 # A blockquote's markers ("> ‘West Sussex is a great place ...’"): the quote is text,
 # the marker is not.
 _MD_QUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+", re.MULTILINE)
+# A markdown table: its separator row is markup, and a row's outer pipes go, so a row reads
+# as the other formats' rows do ("Tirzepatide | 2.5 mg").
+_MD_TABLE_RULE = re.compile(
+    r"^[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*(?::?-{3,}:?)?[ \t]*$\n?", re.M
+)
+_MD_TABLE_ROW = re.compile(r"^[ \t]*\|[ \t]*(.*?)[ \t]*\|[ \t]*$", re.MULTILINE)
 
 
 # A link or an image: its text stays, its address goes ("[Crawley CCG](/ccgs/crawley)").
@@ -145,6 +151,7 @@ def markdown_text(body: str) -> str:
     body = _MD_HTML_COMMENT.sub("", body[:closed]) + body[closed:]
     body = _drop_hidden_html(body)
     body = _MD_QUOTE.sub("", _MD_HTML_TAG.sub("", body))
+    body = _MD_TABLE_ROW.sub(r"\1", _MD_TABLE_RULE.sub("", body))
     return _MD_ESCAPE.sub(r"\1", _MD_LINK.sub(r"\1", _MD_STRONG.sub("", body)))
 
 

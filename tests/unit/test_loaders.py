@@ -40,6 +40,12 @@ def test_markdown_blockquote_markers_are_not_text() -> None:
     assert lines[-2:] == ["‘A great place to grow up.’", "A > B is kept."]
 
 
+def test_markdown_table_rows_read_as_other_formats_rows_without_the_rule() -> None:
+    raw = b"# Doses\n\n| Drug | Dose |\n|---|:---:|\n| Tirzepatide | 2.5 mg |\n\n---\n\nEnd.\n"
+    lines = [line for line in load(Path("t.md"), raw).text.splitlines() if line]
+    assert lines == ["# Doses", "Drug | Dose", "Tirzepatide | 2.5 mg", "---", "End."]
+
+
 def test_markdown_without_front_matter_takes_title_from_first_heading() -> None:
     doc = load(Path("n.md"), b"Intro line.\n\n## Place-based care\n\nCouncils and the NHS.\n")
     assert doc.metadata.title == "Place-based care"
