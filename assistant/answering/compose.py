@@ -287,36 +287,58 @@ def _rerank_for_kind(
         return _opens_list(sentence, by_place)
 
     ranked = sorted(scored, key=lambda s: -shaped(s))
-    # The direct answer leads whenever it is relevant enough to be in the answer at all:
-    # the line that opens the list a list question asks for ("What domains do the scores
-    # cover?"); a sentence that defines the term for "what is X", gives the figure for
-    # "what dose" or "when", names who does it for "who".
+    for preference in _preferences(request, has_shape, opens_list):
+        ranked = _lead_with(ranked, preference.wanted, params, preference.most, preference.by_words)
+    return ranked
+
+
+@dataclass(frozen=True)
+class _Preference:
+    """Sentences a lead should be one of (the first ``most`` of them moved to the front)."""
+
+    wanted: Callable[[Sentence], bool]
+    most: int | None = None
+    by_words: bool = False
+
+
+def _preferences(
+    request: Request,
+    has_shape: Callable[[Sentence], bool],
+    opens_list: Callable[[Sentence], bool],
+) -> list[_Preference]:
+    """What the direct answer looks like, weakest first (each later preference moves its
+    sentences in front of the earlier ones'). It leads whenever it is relevant enough to
+    be in the answer at all: the line that opens the list a list question asks for
+    ("What domains do the scores cover?"); a sentence that defines the term for "what is
+    X", gives the figure for "what dose" or "when", names who does it for "who"."""
+    kind = request.kind
+    found: list[_Preference] = []
     if request.why:
-        ranked = _lead_with(ranked, lambda s: gives_a_reason(s.text), params, most=1)
+        found.append(_Preference(lambda s: gives_a_reason(s.text), most=1))
     if kind == QuestionKind.LIST and request.listed:
         # "The main risks are disruption, ...": the list given by name, when no line
         # opens it as a list.
         listed = request.listed
-        ranked = _lead_with(ranked, lambda s: names_the_list(s.text, listed), params, most=1)
+        found.append(_Preference(lambda s: names_the_list(s.text, listed), most=1))
     if kind == QuestionKind.LIST:
-        ranked = _lead_with(ranked, opens_list, params, most=1, by_words=True)
+        found.append(_Preference(opens_list, most=1, by_words=True))
     if kind in (QuestionKind.DEFINITION, QuestionKind.PERSON) or request.figure:
-        ranked = _lead_with(ranked, has_shape, params)
-    if kind == QuestionKind.DEFINITION and not request.acts and request.defined is not None:
-        # "What is a PNA?": the definition that spells the acronym out first.
-        term = request.defined
-        ranked = _lead_with(ranked, lambda s: spells_out(s.text, term), params)
-    if kind == QuestionKind.DEFINITION and request.acts and request.defined is not None:
-        # "What does X do?": of the sentences about X, one in which X acts first.
-        term = request.defined
-        ranked = _lead_with(ranked, lambda s: acts_in(s.text, term), params)
+        found.append(_Preference(has_shape))
+    term = request.defined
+    if kind == QuestionKind.DEFINITION and term is not None:
+        if request.acts:
+            # "What does X do?": of the sentences about X, one in which X acts first.
+            found.append(_Preference(lambda s: acts_in(s.text, term)))
+        else:
+            # "What is a PNA?": the definition that spells the acronym out first.
+            found.append(_Preference(lambda s: spells_out(s.text, term)))
     if kind == QuestionKind.PERSON and request.members:
-        ranked = _lead_with(ranked, lambda s: names_members(s.text), params, most=1)
+        found.append(_Preference(lambda s: names_members(s.text), most=1))
     if kind == QuestionKind.PERSON and request.post:
         # Of the sentences naming someone, the one binding the post to its holder first.
         post = list(request.post)
-        ranked = _lead_with(ranked, lambda s: names_post_holder(s.text, post), params)
-    return ranked
+        found.append(_Preference(lambda s: names_post_holder(s.text, post)))
+    return found
 
 
 def _lead_with(
