@@ -32,7 +32,6 @@ from assistant.answering.evidence import Sentence, SentenceCache
 from assistant.answering.extractive import build_answer_parts, render_text, score_sentences
 from assistant.answering.question_kind import (
     QuestionKind,
-    asked_sentence,
     asks_members,
     asks_what_it_does,
     asks_why,
@@ -333,7 +332,7 @@ class Assistant:
             else None,
             one_document=self._settings.answer.one_document and not compares,
             sides=compared_forms(standalone, snap.glossary),
-            post=tuple(person_focus(asked_sentence(standalone))),
+            post=tuple(person_focus(standalone)),
             listed=listed_noun(standalone) if kind == QuestionKind.LIST else None,
             why=asks_why(standalone),
             members=asks_members(standalone),

@@ -92,7 +92,7 @@ def split_blocks(text: str) -> list[Block]:
 
 # "1. Purpose", "4 Medicines optimisation": a numbered section heading as a PDF prints it.
 _NUMBERED = re.compile(r"^\d{1,2}[.)]?\s+(?=[A-Z])")
-_HEADING_WORDS = 6
+_HEADING_WORDS = 6  # set by hand: section titles run short; a list item says more
 
 
 def _numbered_headings(blocks: list[Block]) -> list[Block]:

@@ -18,6 +18,7 @@ from assistant.answering.options import AbstainOptions
 from assistant.answering.question_kind import (
     FigureKind,
     QuestionKind,
+    asks_typical,
     asks_who_holds_a_post,
     asks_who_succeeded,
     figure_asked,
@@ -291,8 +292,6 @@ def _counted_phrase(words: str) -> str:
     return " ".join(out)
 
 
-# A count asked of a typical or average one of something, not of a place.
-_TYPICAL = re.compile(r"\b(typical|typically|average|on average|usually|normally)\b", re.I)
 _VAGUE_ONE = re.compile(r"\b(?:than|least|no|any|every|each)\s+$", re.I)
 # What binds a count to a named place: "in West Sussex", "across Leeds".
 _PLACE_BOUND = re.compile(r"\s*(?:in|across|within|throughout)\s+(?:the\s+)?[A-Z][a-z]")
@@ -313,7 +312,7 @@ def gives_requested_figure(question: str, text: str, glossary: Glossary) -> bool
         # The phrase's head noun is what is counted: "how many NHS trusts" counts trusts,
         # and "5 segments ... in the NHS" does not answer it.
         wanted = set(terms(glossary.expand(asked.counted))) or set(terms(asked.phrase))
-        typical = _TYPICAL.search(question) is not None
+        typical = asks_typical(question)
         for match in re.finditer(_NUMBER + r"\W+((?:\S+\s+){0,3}\S+)", text, re.IGNORECASE):
             # "the 400-plus HCDs" counts high cost drugs: the words after the number
             # are read with their acronyms spelt out.

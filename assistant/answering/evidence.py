@@ -90,7 +90,7 @@ def is_apparatus(text: str, section: str = "") -> bool:
 
 
 _LABEL = re.compile(r"^[A-Z][A-Za-z ]{0,30}:\s*")
-# Fewer words than this may all be a title's by chance ("Pharmacy First").
+# Fewer words than this may all be a title's by chance ("Pharmacy First"). Set by hand.
 _TITLE_WORDS = 4
 
 

@@ -102,6 +102,11 @@ def asked_sentence(question: str) -> str:
     return asking[0] if len(asking) == 1 else question.strip()
 
 
+def _asks(pattern: re.Pattern[str], question: str) -> bool:
+    """Whether the asking sentence of ``question`` matches ``pattern``."""
+    return pattern.search(asked_sentence(question)) is not None
+
+
 # "What does an ICB do?": what the thing does, answered by a sentence in which it acts.
 _DOES = re.compile(
     r"^\s*what\s+(?:does|do|did|will)\s+(?:an?\s+|the\s+)?(.+?)\s+"
@@ -112,7 +117,7 @@ _DOES = re.compile(
 
 def asks_what_it_does(question: str) -> bool:
     """Whether the question asks what something does ("What does an ICB do?")."""
-    return _DOES.search(asked_sentence(question)) is not None
+    return _asks(_DOES, question)
 
 
 def question_kind(question: str) -> QuestionKind:
@@ -225,10 +230,20 @@ def speaks_of_succession(text: str) -> bool:
     return _SUCCESSION.search(text) is not None
 
 
+# A count asked of a typical or average one of something, not of a place.
+_TYPICAL = re.compile(r"\b(typical|typically|average|on average|usually|normally)\b", re.I)
+
+
+def asks_typical(question: str) -> bool:
+    """Whether the question asks about a typical one of something ("how many practices
+    are in a typical network?"), not about a named place."""
+    return _asks(_TYPICAL, question)
+
+
 def asks_who_succeeded(question: str) -> bool:
     """Whether the question asks who took someone's place ("Who took over from him?"):
     a passage naming only the one who left does not answer it."""
-    return _WHO_SUCCEEDED.search(asked_sentence(question)) is not None
+    return _asks(_WHO_SUCCEEDED, question)
 
 
 # "Who is on the board?" asks who sits on it, not who holds a post.
@@ -399,7 +414,7 @@ _REASON = re.compile(
 
 def asks_why(question: str) -> bool:
     """Whether the question asks for a reason ("Why are the two ICBs merging?")."""
-    return _WHY.search(asked_sentence(question)) is not None
+    return _asks(_WHY, question)
 
 
 def gives_a_reason(sentence: str) -> bool:
@@ -421,7 +436,7 @@ _NAMES_MEMBERS = re.compile(
 
 def asks_members(question: str) -> bool:
     """Whether the question asks who sits on a body ("Who's on the APC?")."""
-    return _ASKS_MEMBERS.search(asked_sentence(question)) is not None
+    return _asks(_ASKS_MEMBERS, question)
 
 
 def names_members(sentence: str) -> bool:
