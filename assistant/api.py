@@ -22,6 +22,7 @@ from assistant import wiring
 from assistant.answer import Answer, AnswerMode, AnswerProgress, Citation, citation_from_chunk
 from assistant.answering.abstention import (
     Stated,
+    about_asked,
     abstain_reason,
     coverage,
     gives_requested_figure,
@@ -332,6 +333,7 @@ class Assistant:
             else None,
             one_document=self._settings.answer.one_document and not compares,
             sides=compared_forms(standalone, snap.glossary),
+            about_asked=about_asked(question, snap.glossary),
             post=tuple(person_focus(standalone)),
             listed=listed_noun(standalone) if kind == QuestionKind.LIST else None,
             why=asks_why(standalone),

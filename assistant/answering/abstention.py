@@ -12,8 +12,10 @@ Signals, each general (nothing about particular questions):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.answering.evidence import Sentence
 from assistant.answering.options import AbstainOptions
 from assistant.answering.question_kind import (
     FigureKind,
@@ -208,6 +210,37 @@ def figure_subjects(question: str, glossary: Glossary) -> tuple[list[set[str]], 
     return names, thing
 
 
+def asked_names(question: str, glossary: Glossary) -> list[tuple[str, set[str]]]:
+    """The names a question asks about, each with the stems any one of which says a passage
+    speaks of it. An acronym is often spelt out another way in the passage that answers
+    ("RPS", "the Society"); a place's or a body's name rarely is, so outside questions
+    about people acronyms are left out."""
+    person = question_kind(question) == QuestionKind.PERSON
+    return [
+        (name, forms)
+        for name in _question_names(question)
+        if (person or not _ACRONYM.fullmatch(name)) and (forms := _name_stems(name, glossary))
+    ]
+
+
+def about_asked(question: str, glossary: Glossary) -> Callable[[Sentence], bool] | None:
+    """Whether a sentence's passage (its title, publisher and heading included) speaks of
+    every name the question asks about, as :func:`names_elsewhere` judges an answer; None
+    when the question names nothing."""
+    names = [forms for _, forms in asked_names(question, glossary)]
+    if not names:
+        return None
+    said: dict[str | None, set[str]] = {}
+
+    def speaks_of_all(sentence: Sentence) -> bool:
+        chunk = sentence.chunk
+        if chunk.id not in said:
+            said[chunk.id] = set(terms(glossary.expand(chunk.indexed_text)))
+        return all(forms & said[chunk.id] for forms in names)
+
+    return speaks_of_all
+
+
 def names_elsewhere(question: str, chosen: list[Stated], glossary: Glossary) -> list[str]:
     """The question's names that the answer's own passages never mention: the passages
     speak of somewhere or someone else ("Who is the chief pharmacist at NHS Sussex?"
@@ -217,11 +250,7 @@ def names_elsewhere(question: str, chosen: list[Stated], glossary: Glossary) -> 
     said: set[str] = set()
     for stated in chosen:
         said |= set(terms(glossary.expand(f"{stated.heading} {stated.passage} {stated.text}")))
-    return [
-        name
-        for name in _question_names(question)
-        if (forms := _name_stems(name, glossary)) and not forms & said
-    ]
+    return [name for name, forms in asked_names(question, glossary) if not forms & said]
 
 
 def figure_misplaced(question: str, chosen: list[Stated], glossary: Glossary) -> bool:
@@ -379,10 +408,6 @@ def abstain_reason(
     # "Who is the chief pharmacist at NHS Sussex?" is not answered by a passage about
     # another system's chief pharmacist.
     elsewhere = names_elsewhere(own_words or question, chosen, glossary)
-    if question_kind(own_words or question) != QuestionKind.PERSON:
-        # An acronym is often spelt out another way in the passage that answers ("RPS",
-        # "the Society"); a place or a body's name rarely is.
-        elsewhere = [name for name in elsewhere if not _ACRONYM.fullmatch(name)]
     if elsewhere:
         return f"the passages that answer speak of something else, not {', '.join(elsewhere)}"
     focus = person_focus(question)

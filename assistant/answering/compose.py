@@ -71,6 +71,9 @@ class Request:
     # The two things a comparison names, each as the forms its own words take (an
     # acronym and its long form): the answer speaks of both.
     sides: tuple[tuple[frozenset[str], ...], ...] = ()
+    # Whether a sentence's passage (with its title, publisher and heading) speaks of every
+    # place or body the question names; None when it names none.
+    about_asked: Callable[[Sentence], bool] | None = None
 
 
 # The sentences of the passage after a given one in its document (empty at the end):
@@ -338,6 +341,14 @@ def _preferences(
         # Of the sentences naming someone, the one binding the post to its holder first.
         post = list(request.post)
         found.append(_Preference(lambda s: names_post_holder(s.text, post)))
+    about = request.about_asked
+    if about is not None and found:
+        # Of the sentences shaped like the answer, one about the place or body asked about
+        # leads (the support keeps its order): "Who is the chief medical officer at
+        # Lindale ICB?" is answered by Lindale's "Dr Ann Lee, Chief Medical Officer",
+        # though another ICB's terms of reference word the post more closely.
+        strongest = found[-1]
+        found.append(_Preference(lambda s: strongest.wanted(s) and about(s), 1, strongest.by_words))
     return found
 
 

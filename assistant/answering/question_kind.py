@@ -450,16 +450,31 @@ def names_agent(sentence: str) -> bool:
     return _NAMES_AGENT.search(sentence) is not None
 
 
-# After a post's name, what says who holds it: "Chair: Dr Ann Lee", "the chair is Dr Lee".
-_HOLDER_FOLLOWS = re.compile(r"\s*(?::|–|—|\bis\b|\bwas\b)\s*(?:the\s+)?[A-Z]")
+# After a post's name, what says who holds it: "Chair: Dr Ann Lee", "the chair is Dr Lee",
+# a table's "Chair | Dr Ann Lee".
+_HOLDER_FOLLOWS = re.compile(r"\s*(?::|–|—|\||\bis\b|\bwas\b)\s*(?:the\s+)?[A-Z]")
+# A line that opens with someone's name and then gives their post, as board pages and
+# membership tables write it: "Dr Ann Lee, Chief Medical Officer", "Ann Lee (Chair)".
+_HOLDER_OPENS = re.compile(
+    r"^\W*(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms|Miss|Mx|Cllr|Councillor|Sir|Dame|Rev)\.?\s+)?"
+    r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,3}\s*(?:,|–|—|-|\||\()\s*"
+)
+_POST_WITHIN = 8  # words after the name: "Ann Lee, GP and Associate Medical Director"
 
 
 def names_post_holder(sentence: str, post: list[str]) -> bool:
     """Whether ``sentence`` binds the post (its stems, from ``person_focus``) to who holds
-    it: "Chair: ICB Chief Medical Officer" answers "who chairs the committee?", where "a
-    quorum includes the chair" only mentions the post."""
+    it: "Chair: ICB Chief Medical Officer" answers "who chairs the committee?", and "Dr Ann
+    Lee, Chief Medical Officer" "who is the chief medical officer?", where "a quorum
+    includes the chair" only mentions the post."""
     if not post:
         return False
+    opening = _HOLDER_OPENS.match(sentence)
+    # A body's name opens lines too ("NHS Lindfield ICB - ..."): a person's has no acronym.
+    if opening and not re.search(r"\b[A-Z]{2,}\b", opening.group()):
+        after = sentence[opening.end() :].split()[:_POST_WITHIN]
+        if any(stems and stems[-1] == post[-1] for w in after if (stems := terms(w))):
+            return True
     for word in re.finditer(r"[A-Za-z][\w-]*", sentence):
         stems = terms(word.group())
         if stems and stems[-1] == post[-1] and _HOLDER_FOLLOWS.match(sentence, word.end()):

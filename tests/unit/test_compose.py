@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from assistant.answering.abstention import about_asked
 from assistant.answering.compose import Request, compose
 from assistant.answering.evidence import Sentence
 from assistant.answering.extractive import ScoredSentence, score_sentences
@@ -547,3 +548,36 @@ def test_a_broken_piece_of_another_documents_sentence_is_never_support() -> None
     picked = compose(ranked, [lead, piece, whole], change, OPTIONS)
     assert piece not in picked
     assert whole in picked
+
+
+def test_a_who_question_naming_a_place_is_answered_from_that_places_passage() -> None:
+    # Another ICB's terms of reference word the post more closely; the answer is Lindale's.
+    other = Chunk("tor#0", "", ChunkMeta(source_id="tor", publisher="NHS Westmoor ICB"))
+    board = Chunk("board#0", "", ChunkMeta(source_id="board", publisher="NHS Lindale ICB"))
+    appointed = sentence(
+        "Members are appointed by the Chief Medical Officer on a trust's nomination.",
+        "tor",
+        chunk=other,
+    )
+    profile = sentence("Dr Ann Lee, Chief Medical Officer", "board", chunk=board)
+    ranked = scored((appointed, 0.7), (profile, 0.5))
+    glossary = Glossary([])
+
+    def ask(about: bool) -> Request:
+        return Request(
+            kind=QuestionKind.PERSON,
+            weights={},
+            post=("chief", "medic", "offic"),
+            about_asked=about_asked("Who is the chief medical officer at Lindale?", glossary)
+            if about
+            else None,
+        )
+
+    assert compose(ranked, [appointed, profile], ask(True), OPTIONS)[0] == profile
+    # Without the place, the holder's line leads too; the place keeps it leading when the
+    # other document also binds the post to someone.
+    holder_elsewhere = sentence("Chief Medical Officer: Dr Bo Hart", "tor", 1, chunk=other)
+    ranked = scored((holder_elsewhere, 0.7), (profile, 0.5))
+    both = [holder_elsewhere, profile]
+    assert compose(ranked, both, ask(False), OPTIONS)[0] == holder_elsewhere
+    assert compose(ranked, both, ask(True), OPTIONS)[0] == profile

@@ -152,6 +152,13 @@ def test_a_post_bound_to_its_holder_answers_who_holds_it() -> None:
     assert not names_post_holder("A quorum includes the chair or vice-chair.", post)
     assert not names_post_holder("The Chair is responsible for the agenda.", post)
     assert not names_post_holder("Chair: ICB Chief Medical Officer", [])
+    # A table row, and a line opening with someone's name and then their post.
+    assert names_post_holder("Chair | Dr Ann Lee, GP", post)
+    cmo = person_focus("Who is the chief medical officer at Lindale ICB?")
+    assert names_post_holder("Dr Ann Lee, Chief Medical Officer", cmo)
+    assert names_post_holder("Ann Lee (Chief Medical Officer) opened the meeting.", cmo)
+    assert not names_post_holder("NHS Lindale ICB - the chief medical officer leads it", cmo)
+    assert not names_post_holder("Members are appointed by the Chief Medical Officer.", cmo)
 
 
 def test_what_x_is_responsible_for_asks_about_x_not_what_x_is() -> None:
