@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ingest.documents import DocumentError, DocumentMetadata, LoadedDocument, parse_published
 from ingest.pdf_columns import page_text
-from ingest.reflow import reflow_page, strip_page_furniture
+from ingest.reflow import join_pages, reflow_page, strip_page_furniture
 
 # Encodings tried in order for plain text: UTF-8 first; then Windows-1252, the usual
 # encoding of text saved on Windows; latin-1 last because it accepts any byte.
@@ -353,7 +353,7 @@ def _read_pdf(raw: bytes) -> LoadedDocument:
         raise DocumentError(f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
     # Printed lines rejoined into paragraphs, so the chunker sees paragraphs and headings.
     pages = strip_page_furniture(pages)
-    text = "\n\n".join(reflow_page(p).strip() for p in pages if p.strip())
+    text = join_pages([reflow_page(p) for p in pages])
     if not text.strip():
         raise DocumentError(
             f"PDF has no text layer ({len(pages)} page(s) of images?); OCR it first"

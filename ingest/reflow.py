@@ -58,6 +58,29 @@ def reflow_page(text: str) -> str:
     return "\n".join(blocks)
 
 
+def join_pages(pages: list[str]) -> str:
+    """Reflowed pages as one text, a blank line between pages, except where a sentence
+    runs over the page break ("... we employed 27" / "people in ARRS roles"): a page
+    whose last line ends no sentence, followed by one whose first line opens in lower
+    case, is one paragraph."""
+    text = ""
+    for page in (p.strip() for p in pages):
+        if not page:
+            continue
+        last = text.rsplit("\n", 1)[-1]
+        if (
+            last
+            and page[:1].islower()
+            and not _ITEM.match(page)
+            and not _ENDS_SENTENCE.search(last)
+        ):
+            # "develop-" + "ment" is one word.
+            text = text[:-1] + page if last.endswith("-") else f"{text} {page}"
+        else:
+            text = f"{text}\n\n{page}" if text else page
+    return text
+
+
 # Lines at a page's top or bottom examined as possible running headers and footers.
 _EDGE_LINES = 2
 _FURNITURE_MAX_WORDS = 12

@@ -83,3 +83,25 @@ def test_a_short_document_keeps_its_lines() -> None:
 
     pages = ["Title\nText one.", "Title\nText two."]
     assert strip_page_furniture(pages) == pages
+
+
+def test_a_sentence_running_over_a_page_break_is_one_paragraph() -> None:
+    from ingest.reflow import join_pages
+
+    pages = [
+        "3. Our workforce\nBy 31 March 2024 we employed 27",
+        "people in ARRS roles, up from 19.\nThe pharmacy team grew.",
+        "4. Achievements\nWe completed 4,812 reviews and the develop-",
+        "ment of a hub.",
+        "a) a lettered item opens this page",
+    ]
+    assert join_pages(pages).split("\n\n") == [
+        "3. Our workforce\nBy 31 March 2024 we employed 27 people in ARRS roles, up from 19."
+        "\nThe pharmacy team grew.",
+        "4. Achievements\nWe completed 4,812 reviews and the development of a hub.",
+        "a) a lettered item opens this page",
+    ]
+    # A page that ends its sentence, or a next page opening in capitals, keeps the break.
+    assert join_pages(["Ends here.", "next page"]) == "Ends here.\n\nnext page"
+    assert join_pages(["No stop", "Next Page"]) == "No stop\n\nNext Page"
+    assert join_pages(["", "  ", "Only page"]) == "Only page"
