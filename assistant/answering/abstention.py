@@ -342,7 +342,9 @@ def gives_requested_figure(question: str, text: str, glossary: Glossary) -> bool
         # and "5 segments ... in the NHS" does not answer it.
         wanted = set(terms(glossary.expand(asked.counted))) or set(terms(asked.phrase))
         typical = asks_typical(question)
-        for match in re.finditer(_NUMBER + r"\W+((?:\S+\s+){0,3}\S+)", text, re.IGNORECASE):
+        # The words after a number are looked ahead at, not consumed: in "six pharmacists
+        # and three technicians" the second number is read too.
+        for match in re.finditer(_NUMBER + r"(?=\W+((?:\S+\s+){0,3}\S+))", text, re.IGNORECASE):
             # "the 400-plus HCDs" counts high cost drugs: the words after the number
             # are read with their acronyms spelt out.
             counted = _counted_phrase(match.group(2))

@@ -576,7 +576,8 @@ class FigureKind(StrEnum):
 
 @dataclass(frozen=True)
 class FigureAsked:
-    """What a figure question asks for; for a count, the phrase and its head noun."""
+    """What a figure question asks for; for a count, the phrase and its head noun (each
+    conjunct's: "pharmacists technicians")."""
 
     kind: FigureKind
     phrase: str = ""
@@ -589,8 +590,15 @@ def figure_asked(question: str) -> FigureAsked | None:
     many = _HOW_MANY.search(question)
     if many:
         phrase = many.group(1)
-        head = list(itertools.takewhile(lambda w: w.lower() not in _NOT_NOUN, phrase.split()))
-        return FigureAsked(FigureKind.COUNT, phrase, head[-1] if head else "")
+        # "How many pharmacists and pharmacy technicians": each is counted.
+        heads = []
+        for part in re.split(r"\s+(?:and|or)\s+", phrase):
+            words = list(itertools.takewhile(lambda w: w.lower() not in _NOT_NOUN, part.split()))
+            if words:
+                heads.append(words[-1])
+            if len(words) < len(part.split()):
+                break  # "how many practices are in ... and ...": the phrase ended
+        return FigureAsked(FigureKind.COUNT, phrase, " ".join(heads))
     if _DOSE_QUESTION.search(question):
         return FigureAsked(FigureKind.DOSE)
     if _DURATION_QUESTION.search(question):

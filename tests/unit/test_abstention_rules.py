@@ -163,6 +163,15 @@ def test_how_many_counts_the_head_noun_of_its_phrase() -> None:
     assert gives_requested_figure(trusts, "There are 12 trusts in segment 5.", NO_GLOSSARY)
 
 
+def test_how_many_x_and_y_counts_each_and_reads_every_number_of_a_sentence() -> None:
+    both = "How many pharmacists and pharmacy technicians does the network employ?"
+    # The second count sits within the words after the first: it is read too.
+    team = "A pharmacy team of six dietitians and three technicians works across the area."
+    assert gives_requested_figure(both, team, NO_GLOSSARY)
+    assert gives_requested_figure(both, "It employs four pharmacists.", NO_GLOSSARY)
+    assert not gives_requested_figure(both, "It employs four paramedics.", NO_GLOSSARY)
+
+
 def test_a_budget_wants_money_not_a_percentage() -> None:
     question = "What's the annual budget of the partnership?"
     assert not gives_requested_figure(

@@ -70,6 +70,8 @@ def test_a_question_for_a_dose_or_price_is_a_figure_question_whatever_its_wordin
     assert question_kind("What's the starting dose of tirzepatide?") == QuestionKind.FIGURE
     assert question_kind("What is the budget of the board?") == QuestionKind.FIGURE
     assert question_kind("What is an individual funding request?") == QuestionKind.DEFINITION
+    both = figure_asked("How many pharmacists and pharmacy technicians are there?")
+    assert both is not None and both.counted == "pharmacists technicians"
     asked = figure_asked("How many NHS trusts are in segment 5?")
     assert asked is not None and asked.kind == FigureKind.COUNT and asked.counted == "trusts"
     assert figure_asked("What's the annual budget?") == figure_asked("What does it cost?")
