@@ -11,6 +11,7 @@ Signals, each general (nothing about particular questions):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,12 +26,14 @@ from assistant.answering.question_kind import (
     asks_who_succeeded,
     figure_asked,
     person_focus,
+    post_body,
     question_kind,
     shares_stem,
     speaks_of_succession,
 )
 from assistant.retrieval.glossary import Glossary
-from ingest.structure_names import FUNCTION_WORDS
+from ingest.structure_names import FUNCTION_WORDS, singular_word
+from ingest.structure_rules import StructureRules, load_rules
 from vectorstore.lexical import LexicalIndex, terms
 
 _NUMBER = (
@@ -423,7 +426,43 @@ def abstain_reason(
     # The lead is the direct answer: a name in a supporting sentence is someone else's.
     if asks_who_holds_a_post(own_words or question) and not names_someone_new(question, chosen[:1]):
         return "the passages speak of the post but never name who holds it"
+    body = post_body(own_words or question)
+    if body and chosen and not _speaks_of_its_kind(body, chosen[0], glossary):
+        return f"the passages name who holds a post, but not of {body}"
     return None
+
+
+def _kind_heads(body: str, glossary: Glossary) -> set[str] | None:
+    """The stems of the word that says what kind of body ``body`` is ("committee" of "the
+    Finance Committee", "board" of "Lindale ICB"), as prompts/structure.toml lists the
+    kinds of bodies and committees; None when it names no such kind ("the cluster")."""
+    head = re.sub(r"['’]s$", "", body.split()[-1])
+    entry = glossary.lookup(head)
+    for name in [head] + ([entry.long] if entry else []):
+        words = [singular_word(w.lower()) for w in name.split()]
+        if structure_rules().kind_of(words) in _BODY_KINDS:
+            return set(terms(words[-1]))
+    return None
+
+
+_BODY_KINDS = frozenset({"body", "committee"})
+
+
+@functools.cache
+def structure_rules() -> StructureRules:
+    """The structure map's vocabulary (prompts/structure.toml), read once."""
+    return load_rules()
+
+
+def _speaks_of_its_kind(body: str, lead: Stated, glossary: Glossary) -> bool:
+    """Whether the lead's passage (with its title and heading) names the kind of body
+    whose post is asked about: a passage on "Joint Chair: Ann Lee ... of both boards" that
+    never speaks of a committee does not say who chairs one."""
+    heads = _kind_heads(body, glossary)
+    if heads is None:
+        return True
+    said = f"{lead.heading} {lead.passage} {lead.text}"
+    return bool(heads & set(terms(glossary.expand(said))))
 
 
 def names_someone_new(question: str, chosen: list[Stated]) -> bool:

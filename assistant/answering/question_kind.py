@@ -253,6 +253,30 @@ _WHO_HOLDS = re.compile(
 )
 
 
+# "Who chairs the X Committee?", "Who is the clinical director at X PCN?": the body whose
+# post is asked about, up to a clause or a time that follows its name.
+_POST_OF = re.compile(
+    r"^\s*who\s+(?:chairs|chaired|heads|headed|is\s+chairing|is\s+heading)\s+(?:the\s+)?(.+)|"
+    r"^\s*who\s+(?:is|was)\s+(?:the\s+)?(?:[\w-]+\s+){1,4}?(?:of|at|for)\s+(?:the\s+)?(.+)",
+    re.I,
+)
+_BODY_ENDS = re.compile(
+    r"\s*(?:[,?;]|\b(?:that|which|who|for|of|in|at|on|these days|now|currently|today)\b)",
+    re.I,
+)
+
+
+def post_body(question: str) -> str | None:
+    """The body a "who chairs X" or "who is the <post> of X" question names (its name as
+    written, "Lindale ICB's Finance Committee"; "the steering group" of "the steering group
+    for the PNA"), or None."""
+    match = _POST_OF.search(asked_sentence(question))
+    if match is None:
+        return None
+    body = _BODY_ENDS.split(match.group(1) or match.group(2), maxsplit=1)[0].strip()
+    return body or None
+
+
 def asks_who_holds_a_post(question: str) -> bool:
     """Whether the question asks who holds one post ("who is the chief pharmacist at X"):
     answered by a name, which a passage about the post may not give. ("Who chairs X" may

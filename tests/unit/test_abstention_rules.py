@@ -309,3 +309,14 @@ def test_who_took_over_is_refused_when_the_passages_only_name_who_left() -> None
     assert "took over" in (reason(question, chosen=left, evidence=left) or "")
     named = ["The councillor was succeeded as chair of the board by a GP in 2024."]
     assert reason(question, chosen=named, evidence=named) is None
+
+
+def test_who_chairs_a_committee_is_not_answered_by_a_passage_about_boards_only() -> None:
+    question = "Who chairs the Mercia board's medicines group?"
+    boards = "Joint Chair: Ann Lee has been appointed chair of the Mercia board."
+    refused = reason(question, chosen=[boards], evidence=[boards])
+    assert "not of Mercia board's medicines group" in (refused or "")
+    # The same line in a passage that speaks of the group answers.
+    minutes = f"The medicines group reports to the Mercia board. {boards}"
+    said = [Stated(boards, "Minutes", minutes)]
+    assert abstain_reason(question, 1.0, 0.9, said, [minutes], NO_GLOSSARY, LIBRARY, RULES) is None

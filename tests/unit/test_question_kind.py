@@ -295,3 +295,15 @@ def test_who_sits_on_a_body_asks_for_its_members() -> None:
     assert not asks_members("Who chairs the board?")
     assert names_members("The membership of the committee is set out below.")
     assert not names_members("Medicines approved by the committee are listed here.")
+
+
+def test_the_body_whose_post_is_asked_about_is_read_up_to_what_follows_its_name() -> None:
+    from assistant.answering.question_kind import post_body
+
+    assert post_body("Who chairs the Lindale and Fenn Medicines Committee?") == (
+        "Lindale and Fenn Medicines Committee"
+    )
+    assert post_body("Who is the clinical director at Carrow PCN these days?") == "Carrow PCN"
+    assert post_body("Who chaired the steering group for the 2025 PNA?") == "steering group"
+    assert post_body("Who is on the board?") is None
+    assert post_body("What does the board do?") is None
