@@ -151,3 +151,10 @@ def load_rules(path: Path = RULES_FILE) -> StructureRules:
     except ValidationError as exc:
         raise RulesError(f"{path}: {exc}") from exc
     return rules.model_copy(update={"fingerprint": hashlib.sha256(raw).hexdigest()[:12]})
+
+
+@cache
+def default_rules() -> StructureRules:
+    """The rules in prompts/structure.toml, read once per process (answers consult the
+    kinds of bodies on every question)."""
+    return load_rules()

@@ -11,7 +11,6 @@ Signals, each general (nothing about particular questions):
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from assistant.answering.question_kind import (
 )
 from assistant.retrieval.glossary import Glossary
 from ingest.structure_names import FUNCTION_WORDS, singular_word
-from ingest.structure_rules import StructureRules, load_rules
+from ingest.structure_rules import default_rules
 from vectorstore.lexical import LexicalIndex, terms
 
 _NUMBER = (
@@ -440,18 +439,12 @@ def _kind_heads(body: str, glossary: Glossary) -> set[str] | None:
     entry = glossary.lookup(head)
     for name in [head] + ([entry.long] if entry else []):
         words = [singular_word(w.lower()) for w in name.split()]
-        if structure_rules().kind_of(words) in _BODY_KINDS:
+        if default_rules().kind_of(words) in _BODY_KINDS:
             return set(terms(words[-1]))
     return None
 
 
 _BODY_KINDS = frozenset({"body", "committee"})
-
-
-@functools.cache
-def structure_rules() -> StructureRules:
-    """The structure map's vocabulary (prompts/structure.toml), read once."""
-    return load_rules()
 
 
 def _speaks_of_its_kind(body: str, lead: Stated, glossary: Glossary) -> bool:

@@ -145,8 +145,11 @@ def compose(
         if s in chosen or _length(chosen) + len(s.text) > budget:
             continue
         # A heading, a list's intro line away from its list, or a table's cell away from
-        # its row ("Pen needle") says nothing by itself.
-        if s.is_heading or s.text.rstrip().endswith(":") or _is_cell(s):
+        # its row ("Pen needle") says nothing by itself; but a profile's heading naming
+        # someone in the post asked about ("Ann Lee, Non-Executive Member") answers "who
+        # are the non-executive members?".
+        holder = bool(request.post) and names_post_holder(s.text, list(request.post))
+        if (s.is_heading and not holder) or s.text.rstrip().endswith(":") or _is_cell(s):
             continue
         # A broken piece of another document's sentence adds nothing a reader can use
         # (the lead's own passage may still read on through one).

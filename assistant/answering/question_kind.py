@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ingest.structure_names import singular_word
+from ingest.structure_rules import default_rules
 from vectorstore.lexical import terms
 
 
@@ -67,7 +69,8 @@ _LIST = re.compile(
 )
 _DEFINITION = re.compile(
     r"^\s*(what\s+(is|are|was|were)\s+(a|an|the)?\s*[\w\s\-’']{1,60}\??\s*$|"
-    r"what\s+does\s+.+\s+(mean|stand\s+for)|define\b|what\s+do\s+(we|you|they)\s+mean\b|"
+    # "What does X mean?" asks what X is; "what does X mean for staff?" what X does to them.
+    r"what\s+does\s+.+\s+(mean|stand\s+for)(\s+(in|within|here)\b[^?]*)?\s*\??\s*$|define\b|what\s+do\s+(we|you|they)\s+mean\b|"
     r"what\s+(is|are)\s+meant\s+by\b)",
     re.I,
 )
@@ -183,7 +186,9 @@ def compared_sides(question: str) -> tuple[str, str] | None:
 
 
 # "Who chairs / heads X" wants the person or body in the chair: the answer must say so.
-_WHO_CHAIRS = re.compile(r"^\s*who\s+(chairs|chaired|heads|headed)\b", re.I)
+_WHO_CHAIRS = re.compile(
+    r"^\s*who\s+(?:is\s+|was\s+)?(chairs|chaired|chairing|heads|headed|heading)\b", re.I
+)
 _ROLE_WORDING = re.compile(r"\b(responsible|accountable|involved|in charge|able|allowed)\b", re.I)
 _WHO_IS = re.compile(
     r"^\s*who\s+(?:is|are|was|were)\s+(?!(?:on|in|at|behind|part|involved|there)\b)"
@@ -206,11 +211,13 @@ def person_focus(question: str) -> list[str]:
     stems ("chief executive", "chair"). Empty for other questions (most verbs are answered
     in other words: "who decides" by "decisions are made by")."""
     question = asked_sentence(question)
+    match = _WHO_CHAIRS.search(question)  # "who's chairing X" as "who chairs X"
+    if match:
+        return terms(match.group(1))[:1]
     match = _WHO_IS.search(question)
     if match and not _ROLE_WORDING.search(match.group(1)):
         return [t for t in terms(match.group(1)) if t not in _FOCUS_SKIP]
-    match = _WHO_CHAIRS.search(question)
-    return terms(match.group(1))[:1] if match else []
+    return []
 
 
 _WHO_SUCCEEDED = re.compile(
@@ -247,7 +254,9 @@ def asks_who_succeeded(question: str) -> bool:
 
 
 # "Who is on the board?" asks who sits on it, not who holds a post.
-_NOT_A_POST = r"(?!(?:on|in|at|behind|part|involved|responsible|accountable|there)\b)"
+_NOT_A_POST = (
+    r"(?!(?:on|in|at|behind|part|involved|responsible|accountable|there|chairing|heading)\b)"
+)
 _WHO_HOLDS = re.compile(
     rf"^\s*who\s+(?:is|was)\s+{_NOT_A_POST}(?:the\s+|a\s+|an\s+)?(.+?)(?:\?|$)", re.I
 )
@@ -486,6 +495,18 @@ _HOLDER_OPENS = re.compile(
 _POST_WITHIN = 8  # words after the name: "Ann Lee, GP and Associate Medical Director"
 
 
+def _a_persons_name(words: str) -> bool:
+    """Whether a line's opening words can be someone's name: a body's name opens lines
+    too ("NHS Lindale ICB - ...", "Kingsreach Care Partnership (ICP): ..."), with an
+    acronym or a word naming a kind of body or committee in it."""
+    if re.search(r"\b[A-Z]{2,}\b", words):
+        return False
+    kinds = default_rules()
+    return all(
+        kinds.kind_of([singular_word(w.lower())]) is None for w in re.findall(r"[A-Za-z]+", words)
+    )
+
+
 def names_post_holder(sentence: str, post: list[str]) -> bool:
     """Whether ``sentence`` binds the post (its stems, from ``person_focus``) to who holds
     it: "Chair: ICB Chief Medical Officer" answers "who chairs the committee?", and "Dr Ann
@@ -494,8 +515,7 @@ def names_post_holder(sentence: str, post: list[str]) -> bool:
     if not post:
         return False
     opening = _HOLDER_OPENS.match(sentence)
-    # A body's name opens lines too ("NHS Lindfield ICB - ..."): a person's has no acronym.
-    if opening and not re.search(r"\b[A-Z]{2,}\b", opening.group()):
+    if opening and _a_persons_name(opening.group()):
         after = sentence[opening.end() :].split()[:_POST_WITHIN]
         if any(stems and stems[-1] == post[-1] for w in after if (stems := terms(w))):
             return True

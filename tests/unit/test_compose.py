@@ -581,3 +581,19 @@ def test_a_who_question_naming_a_place_is_answered_from_that_places_passage() ->
     both = [holder_elsewhere, profile]
     assert compose(ranked, both, ask(False), OPTIONS)[0] == holder_elsewhere
     assert compose(ranked, both, ask(True), OPTIONS)[0] == profile
+
+
+def test_profile_headings_naming_holders_of_the_post_asked_about_are_support() -> None:
+    chunk = Chunk("board#0", "", ChunkMeta(source_id="board"))
+    first = sentence("Ann Lee, Non-Executive Member", "board", position=0, chunk=chunk)
+    bio = sentence("Ann is a retired auditor.", "board", position=1, chunk=chunk)
+    second = sentence("Raj Patel, Non-Executive Member", "board", position=2, chunk=chunk)
+    other = sentence("Bo Hart, Chief Finance Officer", "board", position=3, chunk=chunk)
+    for s in (first, second, other):
+        object.__setattr__(s, "is_heading", True)
+    ranked = scored((first, 0.5), (bio, 0.45), (second, 0.45), (other, 0.44))
+    ask = Request(kind=QuestionKind.PERSON, weights={}, post=("non", "execut", "member"))
+    chosen = compose(ranked, [first, bio, second, other], ask, OPTIONS)
+    assert second in chosen and other not in chosen
+    without_post = Request(kind=QuestionKind.PERSON, weights={})
+    assert second not in compose(ranked, [first, bio, second, other], without_post, OPTIONS)

@@ -307,3 +307,27 @@ def test_the_body_whose_post_is_asked_about_is_read_up_to_what_follows_its_name(
     assert post_body("Who chaired the steering group for the 2025 PNA?") == "steering group"
     assert post_body("Who is on the board?") is None
     assert post_body("What does the board do?") is None
+
+
+def test_whos_chairing_asks_for_the_chair_like_who_chairs() -> None:
+    from assistant.answering.question_kind import asks_who_holds_a_post
+
+    question = "Who's chairing the Kingsreach prescribing committee at the moment?"
+    assert person_focus(question) == person_focus("Who chairs the committee?") == ["chair"]
+    assert not asks_who_holds_a_post(question)  # a post may answer it, as for "who chairs"
+
+
+def test_a_bodys_name_opening_a_line_is_not_someone_holding_the_post() -> None:
+    from assistant.answering.question_kind import names_post_holder
+
+    chair = person_focus("Who chairs the committee?")
+    body = "Kingsreach Care Partnership (KCP): a joint committee of the councils"
+    assert not names_post_holder(body, person_focus("Who is the chair of the committee?"))
+    assert not names_post_holder("Westmoor Partnership, a committee of the ICB", chair)
+    assert names_post_holder("Dr Helen Marsh, Chair of the committee", chair)
+
+
+def test_what_x_means_for_someone_is_not_a_definition() -> None:
+    assert question_kind("What does the merger mean for staff?") == QuestionKind.OTHER
+    assert question_kind("What does PCN mean?") == QuestionKind.DEFINITION
+    assert question_kind("What does 'place' mean in the NHS?") == QuestionKind.DEFINITION
