@@ -109,6 +109,28 @@ def _undouble(line: str) -> str:
     return line
 
 
+_CELL_SEP = " | "
+
+
+def table_rows(lines: list[str]) -> set[int]:
+    """Indexes of the lines that are rows of a table: a run of two or more lines with
+    the same number of " | " cell separators (the loaders write a table's cells so). A
+    site's breadcrumb ("Home | News | Board papers") is one such line on its own; a
+    table's row ("Adalimumab biosimilar uptake | 91% | 95%") has its header and
+    neighbours."""
+    rows: set[int] = set()
+    run: list[int] = []
+    for i, line in enumerate([*lines, ""]):
+        cells = line.count(_CELL_SEP)
+        if cells and run and lines[run[-1]].count(_CELL_SEP) == cells:
+            run.append(i)
+            continue
+        if len(run) >= 2:
+            rows.update(run)
+        run = [i] if cells else []
+    return rows
+
+
 def _footer_start(lines: list[str], window: int = 15) -> int | None:
     """Index where a trailing contact/footer block begins, if the document ends with one.
 
@@ -118,8 +140,11 @@ def _footer_start(lines: list[str], window: int = 15) -> int | None:
     """
     indexed = [(i, line.strip()) for i, line in enumerate(lines) if line.strip()]
     tail = indexed[-window:]
+    rows = table_rows(lines)
 
-    def kind(text: str) -> str:
+    def kind(i: int, text: str) -> str:
+        if i in rows:
+            return "prose"  # a table that ends the document is content
         if (is_chrome(text, max_words=25)) or _is_breadcrumb(text):
             return "chrome"
         if _URL.search(text) and _words(text) <= 30:
@@ -128,7 +153,7 @@ def _footer_start(lines: list[str], window: int = 15) -> int | None:
             return "label"
         return "prose"
 
-    kinds = [kind(text) for _, text in tail]
+    kinds = [kind(i, text) for i, text in tail]
     best = None
     for start in range(len(tail) - 1, -1, -1):
         region = kinds[start:]
@@ -220,12 +245,14 @@ def clean_text(text: str, web_page: bool = True) -> CleanResult:
         lines = kept
 
     out = []
-    for line in lines:
+    rows = table_rows(lines)
+    for index, line in enumerate(lines):
         if _CONTENTS_ENTRY.match(line) and _leader_share(line) >= 0.2:
             removed["contents_entries"] += len(line)
             result.hits["contents_entries"] += 1
             continue
-        if line and (is_chrome(line) or _is_breadcrumb(line)):
+        # A table's rows are content, whatever their cells say ("Contact | Ann Lee").
+        if line and index not in rows and (is_chrome(line) or _is_breadcrumb(line)):
             removed["chrome_lines"] += len(line)
             result.hits["chrome_lines"] += 1
             continue

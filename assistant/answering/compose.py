@@ -25,6 +25,7 @@ from assistant.answering.extractive import (
     introduces_missing_list,
     leans_back,
     reading_order,
+    speaks_of_itself,
 )
 from assistant.answering.options import ComposeOptions
 from assistant.answering.question_kind import (
@@ -150,6 +151,10 @@ def compose(
         # are the non-executive members?".
         holder = bool(request.post) and names_post_holder(s.text, list(request.post))
         if (s.is_heading and not holder) or s.text.rstrip().endswith(":") or _is_cell(s):
+            continue
+        # The document describing itself ("This chapter of the formulary covers ...")
+        # shares the question's names with every question about it, and answers none.
+        if speaks_of_itself(s):
             continue
         # A broken piece of another document's sentence adds nothing a reader can use
         # (the lead's own passage may still read on through one).

@@ -33,9 +33,16 @@ LEANS_BACK = re.compile(
 # "This paper asks the Board ...": the document speaking of itself leans on nothing.
 _SELF_REFERENCE = re.compile(
     r"^(?:this|these)\s+(?:paper|report|document|guidance|policy|plan|framework|strategy|"
-    r"section|chapter|article|page|briefing|update|assessment|summary|protocol|procedure)s?\b",
+    r"section|chapter|article|page|briefing|update|assessment|summary|protocol|procedure|"
+    r"terms\s+of\s+reference)s?\b",
     re.I,
 )
+
+
+def speaks_of_itself(sentence: Sentence) -> bool:
+    """Whether the sentence is its document describing itself ("This chapter of the
+    formulary covers ...", "These terms of reference replace version 2.1")."""
+    return _SELF_REFERENCE.match(sentence.text) is not None
 
 
 def leans_back(sentence: Sentence, before: Sentence | None) -> bool:
@@ -46,7 +53,7 @@ def leans_back(sentence: Sentence, before: Sentence | None) -> bool:
         before is not None
         and not before.is_heading
         and LEANS_BACK.match(sentence.text) is not None
-        and _SELF_REFERENCE.match(sentence.text) is None
+        and not speaks_of_itself(sentence)
     )
 
 

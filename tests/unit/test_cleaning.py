@@ -317,3 +317,27 @@ def test_typeset_ligatures_are_spelt_out() -> None:
     result = clean_text("The national Tari\ufb00 is e\ufb00ective after rati\ufb01cation.", False)
     assert result.text == "The national Tariff is effective after ratification."
     assert result.hits["ligatures"] == 3
+
+
+def test_a_tables_rows_are_content_though_a_lone_line_of_cells_is_a_breadcrumb() -> None:
+    from ingest.cleaning import table_rows
+
+    text = "\n".join(
+        [
+            "Home | Strategies | Medicines",  # a breadcrumb: a row with no table
+            "# Measures of success",
+            "Measure | Baseline | Target",
+            "Adalimumab biosimilar uptake | 91% | 95%",
+            "Low carbon inhalers | 28% | 55%",
+            "Contacts",
+            "Contact us | ARRS | claims",  # a lone line of cells: chrome
+            "Role | Name",
+            "Contact us | Sophie Lane",  # a row: kept, whatever its cells say
+        ]
+    )
+    lines = text.split("\n")
+    assert table_rows(lines) == {2, 3, 4, 7, 8}
+    cleaned = clean_text(text, web_page=False).text
+    assert "Adalimumab biosimilar uptake | 91% | 95%" in cleaned
+    assert "Contact us | Sophie Lane" in cleaned
+    assert "Home | Strategies" not in cleaned and "ARRS claims" not in cleaned
