@@ -89,13 +89,14 @@ def is_chrome(line: str, max_words: int = 12) -> bool:
     return bool(_CHROME.search(stripped))
 
 
-def _is_breadcrumb(line: str) -> bool:
+def _is_breadcrumb(line: str, web_page: bool = True) -> bool:
     # "September 2022 • Magazine • 12-13", "Home > News > NHS", "// NHS //"
     stripped = line.strip()
     if _words(stripped) > 12 or _TERMINAL.search(stripped):
         return False
     letters = sum(ch.isalpha() for ch in stripped)
-    if stripped and letters / len(stripped) < 0.5 and _words(stripped) <= 4:
+    # A printed document's short line of figures is a table's row ("Crawley 79.7 83.7").
+    if web_page and stripped and letters / len(stripped) < 0.5 and _words(stripped) <= 4:
         return True
     return len(_BREADCRUMB_SEP.findall(f" {stripped} ")) >= 2
 
@@ -252,7 +253,7 @@ def clean_text(text: str, web_page: bool = True) -> CleanResult:
             result.hits["contents_entries"] += 1
             continue
         # A table's rows are content, whatever their cells say ("Contact | Ann Lee").
-        if line and index not in rows and (is_chrome(line) or _is_breadcrumb(line)):
+        if line and index not in rows and (is_chrome(line) or _is_breadcrumb(line, web_page)):
             removed["chrome_lines"] += len(line)
             result.hits["chrome_lines"] += 1
             continue

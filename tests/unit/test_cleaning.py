@@ -341,3 +341,9 @@ def test_a_tables_rows_are_content_though_a_lone_line_of_cells_is_a_breadcrumb()
     assert "Adalimumab biosimilar uptake | 91% | 95%" in cleaned
     assert "Contact us | Sophie Lane" in cleaned
     assert "Home | Strategies" not in cleaned and "ARRS claims" not in cleaned
+
+
+def test_a_short_line_of_figures_is_a_tables_row_in_print_and_chrome_on_the_web() -> None:
+    text = "Life expectancy by district\nCrawley 79.7 83.7\nArun 80.1 84.0\nThe end."
+    assert "Crawley 79.7 83.7" in clean_text(text, web_page=False).text
+    assert "Crawley 79.7 83.7" not in clean_text(text, web_page=True).text
