@@ -83,7 +83,11 @@ def join_pages(pages: list[str]) -> str:
 
 # Lines at a page's top or bottom examined as possible running headers and footers.
 _EDGE_LINES = 2
-_FURNITURE_MAX_WORDS = 12
+# Long enough for a document's full name and date in a running header ("NHS Kingsreach
+# Integrated Care Board Area Prescribing Committee - Minutes, 13 March 2025") or a footer
+# with its status ("Approved by the APC on 8 May 2025. OFFICIAL. Page 1 of 4"); a line of
+# text repeated at the edge of page after page is furniture at any length. Set by hand.
+_FURNITURE_MAX_WORDS = 25
 
 
 def _furniture_pattern(line: str) -> str:

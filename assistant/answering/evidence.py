@@ -105,7 +105,8 @@ def repeats_title(text: str, title: str) -> bool:
     # The title as the first page prints it, worded a little differently from the file's
     # title ("... North Vale ICB and NHS South Vale ICB"): no word of its own, and no full
     # stop ("Tirzepatide is for adults with type 2 diabetes." says something).
-    words = set(terms(text))
+    # "KINGSREACH AREA PRESCRIBING COMMITTEE (APC)": the acronym adds no word of its own.
+    words = set(terms(re.sub(r"\s*\([A-Z][A-Za-z]*[A-Z]s?\)", "", text)))
     return (
         len(words) >= _TITLE_WORDS
         and words <= set(terms(title))

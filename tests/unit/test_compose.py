@@ -397,6 +397,9 @@ def test_the_title_as_the_first_page_prints_it_is_not_an_answer() -> None:
         "Board paper: Proposed merger of NHS North Vale ICB and NHS South Vale ICB", title
     )
     assert not repeats_title("The merger of North Vale and South Vale was proposed.", title)
+    minutes = "Westmoor Area Prescribing Committee: minutes of the meeting held on 13 March 2025"
+    assert repeats_title("WESTMOOR AREA PRESCRIBING COMMITTEE (APC)", minutes)
+    assert not repeats_title("WESTMOOR AREA PRESCRIBING COMMITTEE (APC) AND ITS GROUPS", minutes)
     assert not repeats_title(
         "Tirzepatide is for adults with type 2 diabetes.",
         "Tirzepatide for Type 2 Diabetes in Adults",

@@ -78,6 +78,18 @@ def test_running_headers_and_page_numbers_go_before_lines_are_joined() -> None:
     assert stripped[0] == "the panel met and agreed the\nrequest."
 
 
+def test_a_long_running_header_and_footer_are_furniture_too() -> None:
+    from ingest.reflow import strip_page_furniture
+
+    header = (
+        "NHS Westmoor Integrated Care Board Area Prescribing Committee - Minutes, 13 March 2025"
+    )
+    footer = "Approved by the Westmoor APC on 8 May 2025. OFFICIAL. Page {} of 4"
+    bodies = ["Apologies were noted.", "Tirzepatide was approved.", "No conflicts.", "Close."]
+    pages = [f"{header}\n{b}\n{footer.format(n)}" for n, b in enumerate(bodies, start=1)]
+    assert strip_page_furniture(pages) == bodies
+
+
 def test_a_short_document_keeps_its_lines() -> None:
     from ingest.reflow import strip_page_furniture
 
