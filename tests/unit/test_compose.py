@@ -600,3 +600,18 @@ def test_profile_headings_naming_holders_of_the_post_asked_about_are_support() -
     assert second in chosen and other not in chosen
     without_post = Request(kind=QuestionKind.PERSON, weights={})
     assert second not in compose(ranked, [first, bio, second, other], without_post, OPTIONS)
+
+
+def test_the_document_describing_itself_is_never_support() -> None:
+    chunk = Chunk("formulary#0", "", ChunkMeta(source_id="formulary"))
+    row = sentence("First line | LAMA/LABA | Anoro Ellipta | GREEN", "formulary", chunk=chunk)
+    scope = sentence(
+        "This chapter of the Westmoor Joint Formulary covers inhaled therapy for COPD.",
+        "formulary",
+        position=1,
+        chunk=chunk,
+    )
+    fact = sentence("Spiolto Respimat is the alternative.", "formulary", position=2, chunk=chunk)
+    ranked = scored((row, 0.6), (scope, 0.58), (fact, 0.5))
+    chosen = compose(ranked, [row, scope, fact], request(), OPTIONS)
+    assert scope not in chosen and fact in chosen
