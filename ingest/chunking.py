@@ -87,7 +87,41 @@ def split_blocks(text: str) -> list[Block]:
                 )
             )
         offset += len(line) + 1
-    return _labelled_runs(_table_runs(_lower_case_runs(_numbered_headings(blocks))))
+    return _heading_runs(_labelled_runs(_table_runs(_lower_case_runs(_numbered_headings(blocks)))))
+
+
+# A section's number ("4.1 Access", "2. About our network"): it heads a section even
+# inside a run of short lines.
+_SECTION_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*[.)]?\s")
+# Set by hand: a title page's title, subtitle and first heading are three; a heading over
+# three rows or more is a table.
+_RUN_OF_HEADINGS = 4
+
+
+def _heading_runs(blocks: list[Block]) -> list[Block]:
+    """Four or more short unmarked lines in a row, with no blank line between, are not
+    a heading each: they are a table a PDF wrote one row a line ("Member practices",
+    "Practice Main site Branch sites", "Carrow Bridge Surgery Carrow Bridge None", ...)
+    or a list whose bullets were lost. The first keeps its heading; the rest are rows. A
+    numbered line ("4.1 Access") still heads its section."""
+    out = list(blocks)
+    i = 0
+    while i < len(out):
+        j = i + 1
+        while (
+            j < len(out)
+            and out[j].kind == "heading"
+            and out[i].kind == "heading"
+            and not out[j].text.startswith("#")
+            and not _SECTION_NUMBER.match(out[j].text)
+            and out[j].start - out[j - 1].end <= 1
+        ):
+            j += 1
+        if out[i].kind == "heading" and j - i >= _RUN_OF_HEADINGS:
+            for k in range(i + 1, j):
+                out[k] = Block("bullet", out[k].start, out[k].end, out[k].text)
+        i = j
+    return out
 
 
 # "1. Purpose", "4 Medicines optimisation": a numbered section heading as a PDF prints it.

@@ -298,8 +298,18 @@ def _rerank_for_kind(
         return _opens_list(sentence, by_place)
 
     ranked = sorted(scored, key=lambda s: -shaped(s))
-    for preference in _preferences(request, has_shape, opens_list):
-        ranked = _lead_with(ranked, preference.wanted, params, preference.most, preference.by_words)
+    def heads_lines(sentence: Sentence) -> bool:
+        return _heads_lines(sentence, by_place)
+
+    for preference in _preferences(request, has_shape, opens_list, heads_lines):
+        ranked = _lead_with(
+            ranked,
+            preference.wanted,
+            params,
+            preference.most,
+            preference.by_words,
+            preference.floor_share,
+        )
     return ranked
 
 
@@ -310,12 +320,16 @@ class _Preference:
     wanted: Callable[[Sentence], bool]
     most: int | None = None
     by_words: bool = False
+    # The share of the usual floor a wanted sentence must reach (a heading scores low by
+    # itself: its words are few; the lines under it carry the answer).
+    floor_share: float = 1.0
 
 
 def _preferences(
     request: Request,
     has_shape: Callable[[Sentence], bool],
     opens_list: Callable[[Sentence], bool],
+    heads_lines: Callable[[Sentence], bool],
 ) -> list[_Preference]:
     """What the direct answer looks like, weakest first (each later preference moves its
     sentences in front of the earlier ones'). It leads whenever it is relevant enough to
@@ -331,6 +345,13 @@ def _preferences(
         # opens it as a list.
         listed = request.listed
         found.append(_Preference(lambda s: names_the_list(s.text, listed), most=1))
+    if kind == QuestionKind.LIST and request.listed:
+        # "Member practices" over a table of them answers "which practices are in X?"
+        # (a line that opens a list by its words, below, answers it better).
+        wanted = set(terms(request.listed))
+        found.append(
+            _Preference(lambda s: bool(wanted & s.terms) and heads_lines(s), 1, floor_share=0.5)
+        )
     if kind == QuestionKind.LIST:
         found.append(_Preference(opens_list, most=1, by_words=True))
     if kind in (QuestionKind.DEFINITION, QuestionKind.PERSON) or request.figure:
@@ -366,6 +387,7 @@ def _lead_with(
     params: ComposeOptions,
     most: int | None = None,
     by_words: bool = False,
+    floor_share: float = 1.0,
 ) -> list[ScoredSentence]:
     """``ranked`` with the (first ``most``) sentences that are ``wanted`` and score at least
     ``min_relative_score`` of the best moved to the front, in their order; ``by_words``
@@ -374,7 +396,7 @@ def _lead_with(
     for", however much closer "Members of the Board include:" sits in embedding space)."""
     if not ranked:
         return ranked
-    floor = ranked[0].score * params.min_relative_score
+    floor = ranked[0].score * params.min_relative_score * floor_share
     leaders = [s for s in ranked if wanted(s.sentence) and s.score >= floor]
     if by_words:
         leaders.sort(key=lambda s: -s.overlap)  # stable: ties keep their score order
@@ -428,6 +450,10 @@ def _continuation(
     if kind == QuestionKind.LIST and first_item is not None:
         introduces = True
         after = after[first_item:]
+    # A heading that leads a list answer heads its table or list: its lines are the list.
+    introduces = introduces or (s.is_heading and kind == QuestionKind.LIST)
+    if s.is_heading and kind == QuestionKind.LIST:
+        return _within(s, after, params.max_chars_list)
     if introduces or (s.is_item and kind == QuestionKind.LIST):
         # A list is kept whole (its items, up to the list budget).
         items = list(itertools.takewhile(lambda a: a.is_item, after)) or after[:1]
@@ -480,6 +506,13 @@ def _repeats_question(sentence: Sentence, request: Request) -> bool:
     text = sentence.text.rstrip()
     short = not text.endswith((".", "!", "?")) or len(text.split()) <= _LABEL_WORDS
     return short and sentence.terms <= set(request.weights)
+
+
+def _heads_lines(sentence: Sentence, by_place: dict[tuple[str, int], Sentence]) -> bool:
+    """Whether ``sentence`` is a heading over two or more items or rows of its passage (a
+    table's rows, a list)."""
+    below = [by_place.get((sentence.chunk.id, sentence.position + k)) for k in (1, 2)]
+    return sentence.is_heading and all(b is not None and b.is_item for b in below)
 
 
 def _opens_list(sentence: Sentence, by_place: dict[tuple[str, int], Sentence]) -> bool:

@@ -403,7 +403,9 @@ _NAMES_AGENT = re.compile(
 
 _LISTED = re.compile(
     rf"^\s*(?:what\s+are|which\s+are)\s+(?:the\s+)?(?:{_NUMBER_WORD}\s+)?(?P<a>[a-z][a-z-]+s)\b|"
-    r"^\s*which\s+(?P<b>[a-z][a-z-]+s)\b",
+    # "Which GP practices are in X?": the plural the question's verb follows.
+    r"^\s*which\s+(?:[\w-]+\s+){0,3}?(?P<b>[a-z][a-z-]+s)(?=\s+(?:are|were|do|did|does|"
+    r"have|has|can|could|should|will|would|sit|in|on|at|for|from|of|make|made|get|need)\b)",
     re.I,
 )
 

@@ -302,3 +302,26 @@ def test_a_numbered_line_of_a_few_words_before_a_paragraph_is_a_section_heading(
     # A list's numbered items stay items, its last one too.
     assert kinds["1. Maintain the formulary"] == "bullet"
     assert kinds["2. Agree shared care protocols"] == "bullet"
+
+
+def test_a_pdf_tables_rows_under_a_heading_are_rows_not_headings() -> None:
+    text = "\n".join(
+        [
+            "Member practices",
+            "Practice Main site Branch sites",
+            "Carrow Bridge Surgery Carrow Bridge None",
+            "Millbeck Medical Centre Millbeck Hollins Green",
+            "4.1 Access",
+            "The hub opened in October 2023 and offers evening appointments.",
+            "Tirzepatide for Type 2 Diabetes in Adults",
+            "Prescribing Support Document",
+            "Cambridgeshire and Peterborough",
+            "Tirzepatide is a long-acting dual receptor agonist given weekly.",
+        ]
+    )
+    kinds = [b.kind for b in split_blocks(text)]
+    assert kinds == [
+        "heading", "bullet", "bullet", "bullet",  # a heading over its table's rows
+        "heading", "paragraph",  # a numbered line still heads its section
+        "heading", "heading", "heading", "paragraph",  # a title page's lines stay headings
+    ]  # fmt: skip

@@ -615,3 +615,20 @@ def test_the_document_describing_itself_is_never_support() -> None:
     ranked = scored((row, 0.6), (scope, 0.58), (fact, 0.5))
     chosen = compose(ranked, [row, scope, fact], request(), OPTIONS)
     assert scope not in chosen and fact in chosen
+
+
+def test_a_list_question_leads_with_the_heading_over_the_rows_it_asks_for() -> None:
+    chunk = Chunk("report#0", "", ChunkMeta(source_id="report"))
+    about = sentence("Carrow PCN brings together five GP practices.", "report", chunk=chunk)
+    heading = sentence("Member practices", "report", position=1, chunk=chunk)
+    rows = [
+        sentence(text, "report", position=n, item=True, chunk=chunk)
+        for n, text in enumerate(["Carrow Surgery Carrow", "Millbeck Centre Millbeck"], 2)
+    ]
+    object.__setattr__(heading, "is_heading", True)
+    ranked = scored((about, 0.9), (heading, 0.35), (rows[0], 0.3), (rows[1], 0.3))
+    everything = [about, heading, *rows]
+    ask = Request(kind=QuestionKind.LIST, weights={}, listed="practices")
+    assert compose(ranked, everything, ask, OPTIONS)[:3] == [heading, *rows]
+    unnamed = Request(kind=QuestionKind.LIST, weights={})
+    assert compose(ranked, everything, unnamed, OPTIONS)[0] == about

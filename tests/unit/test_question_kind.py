@@ -331,3 +331,12 @@ def test_what_x_means_for_someone_is_not_a_definition() -> None:
     assert question_kind("What does the merger mean for staff?") == QuestionKind.OTHER
     assert question_kind("What does PCN mean?") == QuestionKind.DEFINITION
     assert question_kind("What does 'place' mean in the NHS?") == QuestionKind.DEFINITION
+
+
+def test_which_x_names_the_plural_its_verb_follows() -> None:
+    from assistant.answering.question_kind import listed_noun
+
+    assert listed_noun("Which GP practices are in Carrow PCN?") == "practices"
+    assert listed_noun("Which medicines areas does NHS England target?") == "areas"
+    assert listed_noun("Which type 2 diabetes patients can get Libre 2?") == "patients"
+    assert listed_noun("Which NICE guidance does it rely on?") is None
