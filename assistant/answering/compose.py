@@ -136,6 +136,12 @@ def compose(
         lead.sentence,
         *_continuation(lead, by_place, request.kind, params, next_passage, aside),
     ]
+    lead_holds_post = bool(request.post) and _holds_post(
+        lead.sentence, list(request.post), by_place
+    )
+    name = _name_above(lead.sentence, by_place) if lead_holds_post else None
+    if name is not None:
+        opening.insert(0, name)  # the card's name, then its post and what follows
     chosen = list(opening)
     budget = params.max_chars_list if _is_list(chosen) else params.max_chars
     floor = lead.score * params.min_relative_score
@@ -149,7 +155,7 @@ def compose(
         # its row ("Pen needle") says nothing by itself; but a profile's heading naming
         # someone in the post asked about ("Ann Lee, Non-Executive Member") answers "who
         # are the non-executive members?".
-        holder = bool(request.post) and names_post_holder(s.text, list(request.post))
+        holder = bool(request.post) and _holds_post(s, list(request.post), by_place)
         if (s.is_heading and not holder) or s.text.rstrip().endswith(":") or _is_cell(s):
             continue
         # The document describing itself ("This chapter of the formulary covers ...")
@@ -170,6 +176,17 @@ def compose(
             continue
         if _gain(s, chosen, request.weights) < params.min_support_gain:
             continue
+        # Who holds a post is answered by the holder's own lines: what sits under another
+        # person's heading on a board page is about someone else.
+        if (
+            lead_holds_post
+            and not holder
+            and _section(s, by_place) != _section(lead.sentence, by_place)
+        ):
+            continue
+        name = _name_above(s, by_place) if holder else None
+        if name is not None and name not in chosen:
+            chosen.append(name)  # a card's post line comes with the name above it
         chosen.append(s)
     for forms in request.sides:
         if any(_speaks_of(c, forms) for c in chosen):
@@ -298,10 +315,14 @@ def _rerank_for_kind(
         return _opens_list(sentence, by_place)
 
     ranked = sorted(scored, key=lambda s: -shaped(s))
+
     def heads_lines(sentence: Sentence) -> bool:
         return _heads_lines(sentence, by_place)
 
-    for preference in _preferences(request, has_shape, opens_list, heads_lines):
+    def holds_post(sentence: Sentence) -> bool:
+        return _holds_post(sentence, list(request.post), by_place)
+
+    for preference in _preferences(request, has_shape, opens_list, heads_lines, holds_post):
         ranked = _lead_with(
             ranked,
             preference.wanted,
@@ -330,6 +351,7 @@ def _preferences(
     has_shape: Callable[[Sentence], bool],
     opens_list: Callable[[Sentence], bool],
     heads_lines: Callable[[Sentence], bool],
+    holds_post: Callable[[Sentence], bool],
 ) -> list[_Preference]:
     """What the direct answer looks like, weakest first (each later preference moves its
     sentences in front of the earlier ones'). It leads whenever it is relevant enough to
@@ -368,8 +390,7 @@ def _preferences(
         found.append(_Preference(lambda s: names_members(s.text), most=1))
     if kind == QuestionKind.PERSON and request.post:
         # Of the sentences naming someone, the one binding the post to its holder first.
-        post = list(request.post)
-        found.append(_Preference(lambda s: names_post_holder(s.text, post)))
+        found.append(_Preference(holds_post))
     about = request.about_asked
     if about is not None and found:
         # Of the sentences shaped like the answer, one about the place or body asked about
@@ -506,6 +527,45 @@ def _repeats_question(sentence: Sentence, request: Request) -> bool:
     text = sentence.text.rstrip()
     short = not text.endswith((".", "!", "?")) or len(text.split()) <= _LABEL_WORDS
     return short and sentence.terms <= set(request.weights)
+
+
+def _section(sentence: Sentence, by_place: dict[tuple[str, int], Sentence]) -> tuple[str, str]:
+    """The heading a sentence sits under: the last heading line before it in its passage,
+    else its passage's section (a heading line is its own section)."""
+    position = sentence.position
+    while position >= 0:
+        line = by_place.get((sentence.chunk.id, position))
+        if line is not None and line.is_heading:
+            above = _name_above(line, by_place)  # a card's name and post are one heading
+            return (sentence.chunk.id, (above or line).text)
+        position -= 1
+    return ("", sentence.chunk.meta.section)
+
+
+def _name_above(sentence: Sentence, by_place: dict[tuple[str, int], Sentence]) -> Sentence | None:
+    """The heading line right above a heading line: a profile card's name over its post
+    ("Graham Pearce" over "Chief Pharmacist, NHS Example ICB"), as web pages lay them out."""
+    above = by_place.get((sentence.chunk.id, sentence.position - 1))
+    if not sentence.is_heading or above is None or not above.is_heading:
+        return None
+    # A name alone: a line of its own post ("Raj Patel, Non-Executive Member") is another
+    # card's, not this one's name.
+    words = above.text.split()
+    return above if len(words) <= _NAME_WORDS and not re.search(r"[,:;|]", above.text) else None
+
+
+_NAME_WORDS = 6  # "Professor Dame Ann Lee-Smith OBE": set by hand, not tuned
+
+
+def _holds_post(
+    sentence: Sentence, post: list[str], by_place: dict[tuple[str, int], Sentence]
+) -> bool:
+    """Whether the line binds the post asked about to its holder, on its own or read with
+    the name above it (a card's "Graham Pearce" / "Chief Pharmacist")."""
+    if names_post_holder(sentence.text, post):
+        return True
+    above = _name_above(sentence, by_place)
+    return above is not None and names_post_holder(f"{above.text}, {sentence.text}", post)
 
 
 def _heads_lines(sentence: Sentence, by_place: dict[tuple[str, int], Sentence]) -> bool:

@@ -516,6 +516,10 @@ def names_post_holder(sentence: str, post: list[str]) -> bool:
     includes the chair" only mentions the post."""
     if not post:
         return False
+    # The post's head and the word before it: "Chief Nursing Officer" is not "chief
+    # medical officer"; "Non-Executive Member" is an "independent non-executive member".
+    if not set(post[-2:]) <= set(terms(sentence)):
+        return False
     opening = _HOLDER_OPENS.match(sentence)
     if opening and _a_persons_name(opening.group()):
         after = sentence[opening.end() :].split()[:_POST_WITHIN]

@@ -632,3 +632,26 @@ def test_a_list_question_leads_with_the_heading_over_the_rows_it_asks_for() -> N
     assert compose(ranked, everything, ask, OPTIONS)[:3] == [heading, *rows]
     unnamed = Request(kind=QuestionKind.LIST, weights={})
     assert compose(ranked, everything, unnamed, OPTIONS)[0] == about
+
+
+def test_a_profile_card_answers_with_its_name_its_post_and_its_own_lines_only() -> None:
+    chunk = Chunk("team#0", "", ChunkMeta(source_id="team"))
+    lines = [
+        ("Graham Pearce", True),
+        ("Chief Pharmacist, NHS Westmoor ICB", True),
+        ("Graham leads the medicines optimisation team.", False),
+        ("Imogen Hale", True),
+        ("Chief Medical Officer, NHS Westmoor ICB", True),
+        ("Imogen was clinical chair of the CCG.", False),
+    ]
+    card = []
+    for n, (text, heading) in enumerate(lines):
+        s = sentence(text, "team", position=n, chunk=chunk)
+        object.__setattr__(s, "is_heading", heading)
+        card.append(s)
+    name, post, bio, _, other_post, other_bio = card
+    ranked = scored((bio, 0.6), (other_bio, 0.55), (post, 0.5), (other_post, 0.45))
+    ask = Request(kind=QuestionKind.PERSON, weights={}, post=("chief", "pharmacist"))
+    chosen = compose(ranked, card, ask, OPTIONS)
+    assert chosen[:3] == [name, post, bio]
+    assert other_bio not in chosen and other_post not in chosen

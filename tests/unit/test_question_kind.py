@@ -161,6 +161,9 @@ def test_a_post_bound_to_its_holder_answers_who_holds_it() -> None:
     assert names_post_holder("Ann Lee (Chief Medical Officer) opened the meeting.", cmo)
     assert not names_post_holder("NHS Lindale ICB - the chief medical officer leads it", cmo)
     assert not names_post_holder("Members are appointed by the Chief Medical Officer.", cmo)
+    assert not names_post_holder("Jo Whitlock, Chief Nursing Officer", cmo)
+    members = person_focus("Who are the independent non-executive members of the board?")
+    assert names_post_holder("Adrian Cole, Non-Executive Member", members)
 
 
 def test_what_x_is_responsible_for_asks_about_x_not_what_x_is() -> None:
