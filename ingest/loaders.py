@@ -194,6 +194,7 @@ _HTML_DROP = (
     "template",
     "button",
 )
+_KEPT_IN_MAIN = frozenset({"aside", "header"})
 _HTML_BLOCKS = (
     "p",
     "div",
@@ -265,7 +266,15 @@ def load_html(raw: bytes) -> LoadedDocument:
         for tag in soup.find_all(True)
         if is_hidden_element(tag.name, {k: _attr(v) for k, v in tag.attrs.items()})
     ]
-    for tag in hidden + list(soup(_HTML_DROP)):
+    # An aside or a header inside the page's main content is part of it (a formulary
+    # page's "Approved by ... Last updated ..." box, an article's byline); outside it,
+    # they are the site's sidebar and banner.
+    dropped = [
+        tag
+        for tag in soup(_HTML_DROP)
+        if tag.name not in _KEPT_IN_MAIN or tag.find_parent(["main", "article"]) is None
+    ]
+    for tag in hidden + dropped:
         if not tag.decomposed:
             tag.decompose()
     for level in range(1, 7):

@@ -96,6 +96,17 @@ def test_html_navigation_footer_and_scripts_are_dropped(page) -> None:
         assert gone not in page.text
 
 
+def test_an_aside_in_the_main_content_is_kept_a_sidebar_outside_it_is_not() -> None:
+    raw = (
+        b"<html><body><header>Site banner</header><aside>Related links</aside>"
+        b"<main><h1>Chapter 3</h1><aside><ul><li>Last updated: 14 February 2025</li>"
+        b"</ul></aside><p>Inhalers.</p></main></body></html>"
+    )
+    text = load(Path("f.html"), raw).text
+    assert "Last updated: 14 February 2025" in text
+    assert "Related links" not in text and "Site banner" not in text
+
+
 def test_html_headings_and_list_items_keep_their_shape(page) -> None:
     assert page.text.splitlines() == [
         "# Primary care networks",
