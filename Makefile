@@ -7,7 +7,7 @@ STAMP   := $(VENV)/.installed
 LLM_STAMP := $(VENV)/.installed-llm
 
 .PHONY: install llm run ingest test unit lint format bench-ingest fuzz bench-answer eval calibrate eval-map \
-	eval-injection bench-scale clean
+	eval-injection eval-probes bench-scale clean
 
 $(STAMP): pyproject.toml scripts/install.sh
 	bash scripts/install.sh
@@ -92,6 +92,18 @@ calibrate: ingest
 # Documents carrying instructions to an AI (visible, hidden in HTML/DOCX, fake citations and
 # system turns), asked in extractive and, with an LLM (NHSA_LLM__BASE_URL or `make llm`), LLM
 # mode: prints how often injected text reaches an answer (target 0) per mode.
+# The probe sets (evals/probes/README.md): fictional NHS documents in every format, with
+# questions, written apart from the code. One store: the default library and the three sets.
+PROBE_STORE ?= /tmp/nhsa-probes
+eval-probes: install
+	rm -rf $(PROBE_STORE)
+	for folder in $(CORPUS) $(LIBRARY) evals/probes/set1 evals/probes/set2 evals/probes/set3; do \
+		NHSA_STORE__DATA_DIR=$(PROBE_STORE) $(BIN)/nhsa ingest $$folder || exit 1; done
+	mkdir -p artifacts
+	for n in 1 2 3; do NHSA_STORE__DATA_DIR=$(PROBE_STORE) $(BIN)/nhsa eval \
+		--questions evals/probes/set$$n.jsonl --system both \
+		--json artifacts/probes-set$$n.json || exit 1; done
+
 eval-injection: install
 	mkdir -p artifacts
 	$(BIN)/python -m evals.tools.injection_eval --json artifacts/eval-injection.json

@@ -423,12 +423,22 @@ def abstain_reason(
     ):
         return "the passages speak of who left, never of who took over"
     # The lead is the direct answer: a name in a supporting sentence is someone else's.
-    if asks_who_holds_a_post(own_words or question) and not names_someone_new(question, chosen[:1]):
+    if asks_who_holds_a_post(own_words or question) and not (
+        names_someone_new(question, chosen[:1]) and _names_the_post(focus, chosen[:2])
+    ):
         return "the passages speak of the post but never name who holds it"
     body = post_body(own_words or question)
     if body and chosen and not _speaks_of_its_kind(body, chosen[0], glossary):
         return f"the passages name who holds a post, but not of {body}"
     return None
+
+
+def _names_the_post(post: list[str], opening: list[Stated]) -> bool:
+    """Whether the answer's opening (the lead, or a profile card's name and post lines),
+    with its heading, names the post asked about (its last two words): a name in a
+    sentence about something else holds no post."""
+    said = " ".join(f"{s.heading} {s.text}" for s in opening)
+    return set(post[-2:]) <= set(terms(said))
 
 
 def _kind_heads(body: str, glossary: Glossary) -> set[str] | None:

@@ -76,6 +76,9 @@ def test_who_holds_a_post_needs_an_answer_that_names_someone() -> None:
     assert "never name who holds it" in refused
     named = ["At the Mercia board the chief pharmacist is Ada Lovelace."]
     assert reason(question, chosen=named, evidence=named) is None
+    # A name in a sentence that never names the post holds no post.
+    elsewhere = ["At the Mercia board Ada Lovelace leads the finance team."]
+    assert "never name who holds it" in (reason(question, chosen=elsewhere) or "")
     # A role question is answered by what the post does, not by a name.
     assert reason("Who is responsible for the Mercia board?", chosen=post_only) is None
 
