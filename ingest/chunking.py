@@ -137,9 +137,16 @@ def _numbered_headings(blocks: list[Block]) -> list[Block]:
     for i, block in enumerate(out):
         nxt = out[i + 1] if i + 1 < len(out) else None
         before = blocks[i - 1] if i > 0 else None
+        # A blank line after a list ends it: "7. Stopping treatment" on the next page is
+        # a section, not the list's next item.
+        in_list = (
+            before is not None
+            and before.kind in ("bullet", "intro")
+            and block.start - before.end <= 1
+        )
         if (
             block.kind == "bullet"
-            and (before is None or before.kind not in ("bullet", "intro"))
+            and not in_list
             and _NUMBERED.match(block.text)
             and len(block.text.split()) <= _HEADING_WORDS + 1
             and not _TERMINAL.search(block.text)

@@ -88,6 +88,9 @@ _EDGE_LINES = 2
 # with its status ("Approved by the APC on 8 May 2025. OFFICIAL. Page 1 of 4"); a line of
 # text repeated at the edge of page after page is furniture at any length. Set by hand.
 _FURNITURE_MAX_WORDS = 25
+# A header glued to the page's first heading is recognised by its words in front; a bare
+# page number or "Page 3" is too short to be told from text that starts with a number.
+_PREFIX_WORDS = 4
 
 
 def _furniture_pattern(line: str) -> str:
@@ -106,31 +109,46 @@ def strip_page_furniture(pages: list[str], min_share: float = 0.3) -> list[str]:
 
     Removed before lines are joined into paragraphs: otherwise a header is glued to the
     sentence that runs on from the page before ("14 | individual funding requests likely
-    to gain ..."), where no later rule can tell it from the text.
+    to gain ..."), where no later rule can tell it from the text. A header the PDF wrote
+    on one line with the page's first heading ("... Denosumab 60 mg 14. Summary of
+    responsibilities") still counts, and only the heading is kept.
     """
     split = [page.split("\n") for page in pages]
-    seen: Counter[str] = Counter()
-    for lines in split:
-        seen.update(
-            {
-                _furniture_pattern(lines[i])
-                for i in _edges(lines)
-                if len(lines[i].split()) <= _FURNITURE_MAX_WORDS
-            }
-        )
+    edge_patterns = [
+        {
+            _furniture_pattern(lines[i])
+            for i in _edges(lines)
+            if len(lines[i].split()) <= _FURNITURE_MAX_WORDS
+        }
+        for lines in split
+    ]
+    seen: Counter[str] = Counter(p for patterns in edge_patterns for p in patterns)
+    for pattern in list(seen):
+        if len(pattern.split()) >= _PREFIX_WORDS:
+            seen[pattern] += sum(
+                any(other.startswith(pattern + " ") for other in patterns)
+                for patterns in edge_patterns
+            )
     needed = max(3, int(min_share * len(pages) + 0.999))
     furniture = {p for p, n in seen.items() if n >= needed and p}
     if not furniture:
         return pages
+    prefixes = [p for p in furniture if len(p.split()) >= _PREFIX_WORDS]
     out = []
     for lines in split:
-        drop = {
-            i
-            for i in _edges(lines)
-            if len(lines[i].split()) <= _FURNITURE_MAX_WORDS
-            and _furniture_pattern(lines[i]) in furniture
-        }
+        kept = list(lines)
+        drop = set()
+        for i in _edges(lines):
+            if len(lines[i].split()) > _FURNITURE_MAX_WORDS:
+                continue
+            pattern = _furniture_pattern(lines[i])
+            if pattern in furniture:
+                drop.add(i)
+                continue
+            prefix = next((p for p in prefixes if pattern.startswith(p + " ")), None)
+            if prefix is not None:
+                kept[i] = " ".join(lines[i].split()[len(prefix.split()) :])
         if len(drop) == sum(1 for line in lines if line.strip()):
-            drop = set()  # a page that is all "furniture" is the page itself
-        out.append("\n".join(line for i, line in enumerate(lines) if i not in drop))
+            drop, kept = set(), list(lines)  # a page that is all "furniture" is the page itself
+        out.append("\n".join(line for i, line in enumerate(kept) if i not in drop))
     return out

@@ -325,3 +325,15 @@ def test_a_pdf_tables_rows_under_a_heading_are_rows_not_headings() -> None:
         "heading", "paragraph",  # a numbered line still heads its section
         "heading", "heading", "heading", "paragraph",  # a title page's lines stay headings
     ]  # fmt: skip
+
+
+def test_a_numbered_line_after_a_blank_line_closing_a_list_heads_a_section() -> None:
+    text = (
+        "6. Cautions\nAvoid in:\n- hypocalcaemia;\n- pregnancy.\n\n"
+        "7. Stopping treatment\nDenosumab must not be stopped without a plan."
+    )
+    kinds = {b.text: b.kind for b in split_blocks(text)}
+    assert kinds["7. Stopping treatment"] == "heading"
+    # With no blank line, the list goes on: a numbered line is its next item.
+    listed = "Steps:\n1. Refer the patient\n2. Check calcium levels\nThen review."
+    assert {b.text: b.kind for b in split_blocks(listed)}["2. Check calcium levels"] == "bullet"

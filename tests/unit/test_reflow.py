@@ -90,6 +90,23 @@ def test_a_long_running_header_and_footer_are_furniture_too() -> None:
     assert strip_page_furniture(pages) == bodies
 
 
+def test_a_header_written_on_one_line_with_the_first_heading_leaves_the_heading() -> None:
+    from ingest.reflow import strip_page_furniture
+
+    header = "Westmoor Area Prescribing Committee Shared Care Protocol - Denosumab 60 mg"
+    pages = [
+        f"{header}\n1. Purpose\nThe protocol sets out shared care.\nPage 1 of 3",
+        f"{header}\n7. Stopping treatment\nNever stop without a plan.\nPage 2 of 3",
+        f"{header} 14. Summary of responsibilities\nThe table below.\nPage 3 of 3",
+    ]
+    stripped = strip_page_furniture(pages)
+    assert stripped[2] == "14. Summary of responsibilities\nThe table below."
+    assert stripped[0] == "1. Purpose\nThe protocol sets out shared care."
+    # A bare page number is too short to be taken for the start of a line of text.
+    numbered = ["1\nAlpha text.\n1", "2\nBeta text.\n2", "3 people attended.\nGamma.\n3"]
+    assert strip_page_furniture(numbered)[2].startswith("3 people attended.")
+
+
 def test_a_short_document_keeps_its_lines() -> None:
     from ingest.reflow import strip_page_furniture
 
