@@ -139,9 +139,12 @@ def _numbered_headings(blocks: list[Block]) -> list[Block]:
         before = blocks[i - 1] if i > 0 else None
         # A blank line after a list ends it: "7. Stopping treatment" on the next page is
         # a section, not the list's next item.
+        # A table's row is no list item a numbered line could continue ("... | Version 2.1
+        # | Approved: 12 March 2024" then "1. Introduction").
         in_list = (
             before is not None
             and before.kind in ("bullet", "intro")
+            and " | " not in before.text
             and block.start - before.end <= 1
         )
         if (

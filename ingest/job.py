@@ -45,7 +45,7 @@ from vectorstore.records import (
 from vectorstore.writer_lease import Holder
 
 # Bump when cleaning or chunking changes what a file turns into: every document is redone.
-PIPELINE_VERSION = "23"
+PIPELINE_VERSION = "24"
 # Formats of printed documents: no site chrome to clean off their end.
 PRINTED_FORMATS = frozenset({".pdf", ".docx"})
 # Embed in groups of about this many chunks: big enough for efficient batches, small

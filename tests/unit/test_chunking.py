@@ -337,3 +337,11 @@ def test_a_numbered_line_after_a_blank_line_closing_a_list_heads_a_section() -> 
     # With no blank line, the list goes on: a numbered line is its next item.
     listed = "Steps:\n1. Refer the patient\n2. Check calcium levels\nThen review."
     assert {b.text: b.kind for b in split_blocks(listed)}["2. Check calcium levels"] == "bullet"
+
+
+def test_a_numbered_line_after_a_tables_row_heads_a_section() -> None:
+    text = (
+        "NHS Westmoor ICB | RAG status: AMBER | Version 2.1\n"
+        "1. Introduction\nThis protocol sets out how care is shared."
+    )
+    assert {b.text: b.kind for b in split_blocks(text)}["1. Introduction"] == "heading"
