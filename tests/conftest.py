@@ -135,6 +135,34 @@ def ingest_into(folder: Path, data_dir: Path, embedder):
     return report
 
 
+def guarded_eval(questions: Path, data_dir: Path, embedder, shown: list[str], label: str) -> dict:
+    """The assistant's extractive eval of ``questions`` on the store in ``data_dir``, with
+    the ``shown`` metrics printed (``pytest -s``) to re-set a quality guard's floors."""
+    from assistant.api import Assistant
+    from evals.runner import run_eval
+
+    settings = settings_for(data_dir)
+    [result] = run_eval(
+        questions,
+        systems=["assistant"],
+        modes=["extractive"],
+        settings=settings,
+        assistant=Assistant(settings, embedder=embedder),
+    )
+    for key in sorted(shown):
+        print(f"{label} {key} = {eval_metric(result, key):.3f}")
+    return result
+
+
+def eval_metric(result: dict, dotted: str) -> float:
+    """One figure of an eval result by its dotted name ("answer.fact_recall")."""
+    from evals.report import get
+
+    value = get(result, dotted)
+    assert value is not None, f"{dotted} missing from the result"
+    return value
+
+
 @pytest.fixture(scope="session")
 def corpus_data_dir(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedder) -> Path:
     """A store holding the sample corpus, ingested once for the whole session."""

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, ingest_into, settings_for
+from conftest import ROOT, eval_metric, guarded_eval, ingest_into
 
 LIBRARY = ROOT.parent / "shared" / "library"
 LIBRARY_SET = ROOT / "evals" / "datasets" / "library.jsonl"
@@ -34,9 +34,6 @@ def _subset(folder: Path) -> set[str]:
 
 @pytest.fixture(scope="module")
 def library_result(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedder) -> dict:
-    from assistant.api import Assistant
-    from evals.runner import run_eval
-
     folder = tmp_path_factory.mktemp("library")
     kept = _subset(folder)
     data_dir = tmp_path_factory.mktemp("library-data")
@@ -47,37 +44,19 @@ def library_result(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, e
     asked = [q for q in questions if not q["answerable"] or set(q["expected_sources"]) <= kept]
     subset = folder.parent / "library-subset.jsonl"
     subset.write_text("".join(json.dumps(q) + "\n" for q in asked), encoding="utf-8")
-    settings = settings_for(data_dir)
-    [result] = run_eval(
-        subset,
-        systems=["assistant"],
-        modes=["extractive"],
-        settings=settings,
-        assistant=Assistant(settings, embedder=embedder),
-    )
-    # The figures behind the floors, shown with `pytest -s` (to re-set them).
-    for key in sorted({*THRESHOLDS["library"]["floor"], *THRESHOLDS["library"]["ceiling"]}):
-        print(f"library subset {key} = {metric(result, key):.3f}")
-    return result
-
-
-def metric(result: dict, dotted: str) -> float:
-    from evals.report import get
-
-    value = get(result, dotted)
-    assert value is not None, f"{dotted} missing from the result"
-    return value
+    shown = [*THRESHOLDS["library"]["floor"], *THRESHOLDS["library"]["ceiling"]]
+    return guarded_eval(subset, data_dir, embedder, shown, "library subset")
 
 
 @pytest.mark.parametrize("key", sorted(THRESHOLDS["library"]["floor"]))
 def test_library_set_stays_above_its_floor(library_result, key):
     floor = THRESHOLDS["library"]["floor"][key]
-    assert metric(library_result, key) >= floor, (
-        f"{key} fell to {metric(library_result, key):.3f}, below the floor {floor} "
+    assert eval_metric(library_result, key) >= floor, (
+        f"{key} fell to {eval_metric(library_result, key):.3f}, below the floor {floor} "
         "in evals/thresholds.toml [library.floor]"
     )
 
 
 @pytest.mark.parametrize("key", sorted(THRESHOLDS["library"]["ceiling"]))
 def test_library_set_stays_below_its_ceiling(library_result, key):
-    assert metric(library_result, key) <= THRESHOLDS["library"]["ceiling"][key]
+    assert eval_metric(library_result, key) <= THRESHOLDS["library"]["ceiling"][key]

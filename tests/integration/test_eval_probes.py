@@ -8,7 +8,7 @@ from __future__ import annotations
 import tomllib
 
 import pytest
-from conftest import ROOT, ingest_into, settings_for
+from conftest import ROOT, eval_metric, guarded_eval, ingest_into
 
 PROBES = ROOT / "evals" / "probes"
 SETS = ("set1", "set2", "set3")
@@ -17,9 +17,6 @@ THRESHOLDS = tomllib.loads((ROOT / "evals" / "thresholds.toml").read_text(encodi
 
 @pytest.fixture(scope="module")
 def probes_result(tmp_path_factory: pytest.TempPathFactory, embedder) -> dict:
-    from assistant.api import Assistant
-    from evals.runner import run_eval
-
     data_dir = tmp_path_factory.mktemp("probes-data")
     for name in SETS:
         ingest_into(PROBES / name, data_dir, embedder)
@@ -28,33 +25,15 @@ def probes_result(tmp_path_factory: pytest.TempPathFactory, embedder) -> dict:
         "".join((PROBES / f"{name}.jsonl").read_text(encoding="utf-8") for name in SETS),
         encoding="utf-8",
     )
-    settings = settings_for(data_dir)
-    [result] = run_eval(
-        merged,
-        systems=["assistant"],
-        modes=["extractive"],
-        settings=settings,
-        assistant=Assistant(settings, embedder=embedder),
-    )
-    # The figures behind the floors, shown with `pytest -s` (to re-set them).
-    for key in sorted({*THRESHOLDS["probes"]["floor"], *THRESHOLDS["probes"]["ceiling"]}):
-        print(f"probes {key} = {_metric(result, key):.3f}")
-    return result
-
-
-def _metric(result: dict, dotted: str) -> float:
-    from evals.report import get
-
-    value = get(result, dotted)
-    assert value is not None, f"{dotted} missing from the result"
-    return value
+    shown = [*THRESHOLDS["probes"]["floor"], *THRESHOLDS["probes"]["ceiling"]]
+    return guarded_eval(merged, data_dir, embedder, shown, "probes")
 
 
 @pytest.mark.parametrize("key", sorted(THRESHOLDS["probes"]["floor"]))
 def test_probe_sets_stay_above_their_floor(probes_result, key):
     floor = THRESHOLDS["probes"]["floor"][key]
-    assert _metric(probes_result, key) >= floor, (
-        f"{key} fell to {_metric(probes_result, key):.3f}, below the floor {floor} "
+    assert eval_metric(probes_result, key) >= floor, (
+        f"{key} fell to {eval_metric(probes_result, key):.3f}, below the floor {floor} "
         "in evals/thresholds.toml [probes.floor]"
     )
 
@@ -62,8 +41,8 @@ def test_probe_sets_stay_above_their_floor(probes_result, key):
 @pytest.mark.parametrize("key", sorted(THRESHOLDS["probes"]["ceiling"]))
 def test_probe_sets_stay_below_their_ceiling(probes_result, key):
     ceiling = THRESHOLDS["probes"]["ceiling"][key]
-    assert _metric(probes_result, key) <= ceiling, (
-        f"{key} rose to {_metric(probes_result, key):.3f}, above the ceiling {ceiling} "
+    assert eval_metric(probes_result, key) <= ceiling, (
+        f"{key} rose to {eval_metric(probes_result, key):.3f}, above the ceiling {ceiling} "
         "in evals/thresholds.toml [probes.ceiling]"
     )
 
