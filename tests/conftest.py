@@ -163,6 +163,24 @@ def eval_metric(result: dict, dotted: str) -> float:
     return value
 
 
+def assert_within_guard(result: dict, thresholds: dict, section: str, key: str) -> None:
+    """The eval figure ``key`` at or above its floor, or at or below its ceiling, in
+    evals/thresholds.toml's ``[section.floor]`` or ``[section.ceiling]``."""
+    value = eval_metric(result, key)
+    floor = thresholds[section]["floor"].get(key)
+    ceiling = thresholds[section]["ceiling"].get(key)
+    if floor is not None:
+        assert value >= floor, (
+            f"{key} fell to {value:.3f}, below the floor {floor} "
+            f"in evals/thresholds.toml [{section}.floor]"
+        )
+    if ceiling is not None:
+        assert value <= ceiling, (
+            f"{key} rose to {value:.3f}, above the ceiling {ceiling} "
+            f"in evals/thresholds.toml [{section}.ceiling]"
+        )
+
+
 @pytest.fixture(scope="session")
 def corpus_data_dir(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, embedder) -> Path:
     """A store holding the sample corpus, ingested once for the whole session."""

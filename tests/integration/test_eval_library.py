@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, eval_metric, guarded_eval, ingest_into
+from conftest import ROOT, assert_within_guard, guarded_eval, ingest_into
 
 LIBRARY = ROOT.parent / "shared" / "library"
 LIBRARY_SET = ROOT / "evals" / "datasets" / "library.jsonl"
@@ -50,13 +50,9 @@ def library_result(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path, e
 
 @pytest.mark.parametrize("key", sorted(THRESHOLDS["library"]["floor"]))
 def test_library_set_stays_above_its_floor(library_result, key):
-    floor = THRESHOLDS["library"]["floor"][key]
-    assert eval_metric(library_result, key) >= floor, (
-        f"{key} fell to {eval_metric(library_result, key):.3f}, below the floor {floor} "
-        "in evals/thresholds.toml [library.floor]"
-    )
+    assert_within_guard(library_result, THRESHOLDS, "library", key)
 
 
 @pytest.mark.parametrize("key", sorted(THRESHOLDS["library"]["ceiling"]))
 def test_library_set_stays_below_its_ceiling(library_result, key):
-    assert eval_metric(library_result, key) <= THRESHOLDS["library"]["ceiling"][key]
+    assert_within_guard(library_result, THRESHOLDS, "library", key)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import tomllib
 
 import pytest
-from conftest import ROOT, eval_metric, guarded_eval, ingest_into
+from conftest import ROOT, assert_within_guard, guarded_eval, ingest_into
 
 PROBES = ROOT / "evals" / "probes"
 SETS = ("set1", "set2", "set3")
@@ -31,20 +31,12 @@ def probes_result(tmp_path_factory: pytest.TempPathFactory, embedder) -> dict:
 
 @pytest.mark.parametrize("key", sorted(THRESHOLDS["probes"]["floor"]))
 def test_probe_sets_stay_above_their_floor(probes_result, key):
-    floor = THRESHOLDS["probes"]["floor"][key]
-    assert eval_metric(probes_result, key) >= floor, (
-        f"{key} fell to {eval_metric(probes_result, key):.3f}, below the floor {floor} "
-        "in evals/thresholds.toml [probes.floor]"
-    )
+    assert_within_guard(probes_result, THRESHOLDS, "probes", key)
 
 
 @pytest.mark.parametrize("key", sorted(THRESHOLDS["probes"]["ceiling"]))
 def test_probe_sets_stay_below_their_ceiling(probes_result, key):
-    ceiling = THRESHOLDS["probes"]["ceiling"][key]
-    assert eval_metric(probes_result, key) <= ceiling, (
-        f"{key} rose to {eval_metric(probes_result, key):.3f}, above the ceiling {ceiling} "
-        "in evals/thresholds.toml [probes.ceiling]"
-    )
+    assert_within_guard(probes_result, THRESHOLDS, "probes", key)
 
 
 def test_every_probe_key_fact_is_in_its_documents() -> None:
